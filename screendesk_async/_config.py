@@ -1,0 +1,165 @@
+"""Resolving and validating the client's configuration, before any request is sent."""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import os
+from typing import Final
+
+import attrs
+from yarl import URL
+
+from . import _constants as C
+from .errors import ConfigurationError
+
+_LOOPBACK_NAMES: Final = frozenset({"localhost"})
+
+
+@attrs.frozen(repr=False)
+class Secret:
+    """A token that never shows itself in ``repr``, ``str``, logs or tracebacks.
+
+    Call :meth:`reveal` at the single place the value is needed: building the header.
+    """
+
+    _value: str
+
+    def reveal(self) -> str:
+        """Return the token itself."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('***')"
+
+    __str__ = __repr__
+
+
+def _is_loopback(host: str | None) -> bool:
+    if not host:
+        return False
+    if host.lower() in _LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(value: str, *, name: str) -> str:
+    """Return ``value`` without a trailing slash, or raise ``ConfigurationError``.
+
+    Only ``https://`` is allowed, except for loopback hosts, which tests and the demo server use:
+    a bearer token must never cross a network in clear text.
+    """
+    if not isinstance(value, str) or not value:
+        raise ConfigurationError(f"{name} must be a non-empty URL string")
+    url = URL(value)
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{name} must be an absolute http(s) URL, got {value!r}")
+    if url.scheme != "https" and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"{name} must use https:// (plain http is only allowed for loopback hosts), "
+            f"got {value!r}"
+        )
+    if url.query_string or url.fragment:
+        raise ConfigurationError(f"{name} must not have a query or fragment, got {value!r}")
+    return value.rstrip("/")
+
+
+def _positive(value: float, name: str, *, allow_none: bool = False) -> None:
+    if value is None and allow_none:
+        return
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {value!r}")
+
+
+@attrs.frozen(repr=False)
+class ClientConfig:
+    """The validated settings of one client. Built by :func:`resolve_config`."""
+
+    token: Secret | None
+    scim_token: Secret | None
+    base_url: str
+    scim_base_url: str
+    timeout: float
+    max_retries: int
+    max_concurrency: int
+    rate_limit: float | None
+
+    def __repr__(self) -> str:
+        return (
+            f"ClientConfig(base_url={self.base_url!r}, scim_base_url={self.scim_base_url!r}, "
+            f"token={'set' if self.token else 'unset'}, "
+            f"scim_token={'set' if self.scim_token else 'unset'}, timeout={self.timeout}, "
+            f"max_retries={self.max_retries}, max_concurrency={self.max_concurrency}, "
+            f"rate_limit={self.rate_limit})"
+        )
+
+    def rest_token(self) -> Secret:
+        """The REST token, or ``ConfigurationError`` naming the variable to set."""
+        if self.token is None:
+            raise ConfigurationError(
+                f"No Screendesk API token: pass token=... or set {C.ENV_API_TOKEN} "
+                "(create one under Personal Settings → API Tokens)."
+            )
+        return self.token
+
+    def scim_token_or_raise(self) -> Secret:
+        """The SCIM token, or ``ConfigurationError`` naming the variable to set."""
+        if self.scim_token is None:
+            raise ConfigurationError(
+                f"No Screendesk SCIM token: pass scim_token=... or set {C.ENV_SCIM_TOKEN} "
+                "(SCIM tokens are issued by Screendesk support, not the REST token)."
+            )
+        return self.scim_token
+
+
+def _secret(value: str | None, env: str) -> Secret | None:
+    if value is None:
+        value = os.environ.get(env) or None
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value.strip():
+        raise ConfigurationError(f"The token must be a non-empty string (or set {env}).")
+    return Secret(value.strip())
+
+
+def resolve_config(
+    token: str | None = None,
+    *,
+    scim_token: str | None = None,
+    base_url: str | None = None,
+    scim_base_url: str | None = None,
+    timeout: float = C.DEFAULT_TIMEOUT,
+    max_retries: int = C.DEFAULT_MAX_RETRIES,
+    max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
+    rate_limit: float | None = None,
+) -> ClientConfig:
+    """Apply the environment fallbacks and validate every setting."""
+    base = check_base_url(
+        base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL, name="base_url"
+    )
+    scim_base = check_base_url(scim_base_url or base + C.SCIM_PATH, name="scim_base_url")
+    _positive(timeout, "timeout")
+    _positive(rate_limit, "rate_limit", allow_none=True)  # type: ignore[arg-type]
+    if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
+        raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
+    if (
+        isinstance(max_concurrency, bool)
+        or not isinstance(max_concurrency, int)
+        or max_concurrency < 1
+    ):
+        raise ValueError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}")
+    return ClientConfig(
+        token=_secret(token, C.ENV_API_TOKEN),
+        scim_token=_secret(scim_token, C.ENV_SCIM_TOKEN),
+        base_url=base,
+        scim_base_url=scim_base,
+        timeout=float(timeout),
+        max_retries=max_retries,
+        max_concurrency=max_concurrency,
+        rate_limit=None if rate_limit is None else float(rate_limit),
+    )

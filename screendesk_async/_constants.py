@@ -1,0 +1,43 @@
+"""Every default of the client in one place, so the README and the code cannot disagree."""
+
+from __future__ import annotations
+
+from ._version import __version__
+
+DEFAULT_BASE_URL = "https://app.screendesk.io"
+SCIM_PATH = "/api/v2/scim"
+REST_PATH = "/api/v2"
+
+ENV_API_TOKEN = "SCREENDESK_API_TOKEN"
+ENV_SCIM_TOKEN = "SCREENDESK_SCIM_TOKEN"
+ENV_BASE_URL = "SCREENDESK_BASE_URL"
+
+USER_AGENT = f"screendesk-async/{__version__}"
+
+#: Seconds one attempt may take in total, and between two reads of the socket.
+DEFAULT_TIMEOUT = 30.0
+#: Seconds to establish a connection (capped by the timeout).
+CONNECT_TIMEOUT = 10.0
+#: Retries after the first try.
+DEFAULT_MAX_RETRIES = 3
+#: Requests in flight at once across everything one client does.
+DEFAULT_MAX_CONCURRENCY = 8
+
+#: Exponential backoff: the first retry waits about INITIAL_BACKOFF, doubling up to MAX_BACKOFF;
+#: each wait is reduced by up to BACKOFF_JITTER of itself at random so clients do not retry in step.
+INITIAL_BACKOFF = 0.5
+MAX_BACKOFF = 8.0
+BACKOFF_JITTER = 0.25
+#: A Retry-After longer than this is not slept: the RateLimitError is raised at once.
+MAX_RETRY_AFTER = 60.0
+#: One call (all its attempts and waits) never sleeps past this many seconds from its start.
+CALL_DEADLINE = 300.0
+
+#: Statuses worth another try: the server did not act, or asked us to come back.
+RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
+#: Methods that can be replayed safely (this API's PATCH sets fields, so it is idempotent too).
+IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
+
+SCIM_MEDIA_TYPE = "application/scim+json"
+SCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
+SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"

@@ -1,0 +1,174 @@
+"""Reading responses: status → exception, error bodies → messages, 2xx bodies → JSON.
+
+Pure functions, no I/O, so every documented body shape is unit-tested directly.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import html
+import re
+import time
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, Final
+
+import orjson
+
+from . import errors
+from ._request import Request
+
+_STATUS_CLASSES: Final[dict[int, type[errors.APIStatusError]]] = {
+    400: errors.BadRequestError,
+    401: errors.AuthenticationError,
+    403: errors.PermissionDeniedError,
+    404: errors.NotFoundError,
+    409: errors.ConflictError,
+    422: errors.UnprocessableEntityError,
+    429: errors.RateLimitError,
+}
+# Salvages the message from a body that is almost JSON (the API docs' own 404 example has a
+# trailing comma): a bad error body must never hide the status or its message.
+_MESSAGE_RE: Final = re.compile(r'"(?:message|detail|error)"\s*:\s*"((?:[^"\\]|\\.)*)"')
+_HTML_TITLE_RE: Final = re.compile(r"<(title|h1)[^>]*>(.*?)</\1>", re.IGNORECASE | re.DOTALL)
+_TAG_RE: Final = re.compile(r"<[^>]+>")
+_MAX_MESSAGE: Final = 300
+
+
+def error_class(status: int) -> type[errors.APIStatusError]:
+    """The exception class for an error status."""
+    if status >= 500:
+        return errors.InternalServerError
+    return _STATUS_CLASSES.get(status, errors.APIStatusError)
+
+
+def parse_retry_after(value: str | None, *, now: float | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` value: delta-seconds (fractions too) or an HTTP-date.
+
+    >>> parse_retry_after("1.5")
+    1.5
+    >>> parse_retry_after("soon") is None
+    True
+    """
+    if value is None:
+        return None
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if seconds != seconds or seconds in (float("inf"), float("-inf")):
+        return None
+    return max(0.0, seconds)
+
+
+def _shorten(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def _message_from_json(data: Any) -> tuple[str | None, str | None]:
+    """``(message, scimType)`` from every documented error body shape."""
+    if not isinstance(data, dict):
+        return (_shorten(data) if isinstance(data, str) and data.strip() else None), None
+    error = data.get("error")
+    if isinstance(error, dict):
+        message = error.get("message") or error.get("detail")
+        if message is not None:
+            return _shorten(str(message)), None
+    elif isinstance(error, str) and error.strip():
+        return _shorten(error), None
+    scim_type = data.get("scimType")
+    scim_type = scim_type if isinstance(scim_type, str) else None
+    for key in ("detail", "message", "error_description"):
+        value = data.get(key)
+        if isinstance(value, str) and value.strip():
+            return _shorten(value), scim_type
+    errors_list = data.get("errors")
+    if isinstance(errors_list, list) and errors_list:
+        return _shorten("; ".join(str(item) for item in errors_list)), scim_type
+    return None, scim_type
+
+
+def _message_from_text(text: str) -> str | None:
+    salvaged = _MESSAGE_RE.search(text)
+    if salvaged:
+        return _shorten(salvaged.group(1).replace('\\"', '"'))
+    if "<" in text and ">" in text:
+        title = _HTML_TITLE_RE.search(text)
+        text = title.group(2) if title else _TAG_RE.sub(" ", text)
+        text = html.unescape(text)
+    return _shorten(text) if text.strip() else None
+
+
+def status_error(
+    request: Request, status: int, headers: Mapping[str, str], body: bytes
+) -> errors.APIStatusError:
+    """The exception for an error response, with the best message the body offers."""
+    decoded: Any = None
+    message: str | None = None
+    scim_type: str | None = None
+    if body.strip():
+        try:
+            decoded = orjson.loads(body)
+        except orjson.JSONDecodeError:
+            decoded = body.decode("utf-8", "replace")
+            message = _message_from_text(decoded)
+        else:
+            message, scim_type = _message_from_json(decoded)
+    if not message:
+        try:
+            message = HTTPStatus(status).phrase
+        except ValueError:
+            message = f"HTTP {status}"
+    # retry_after is kept on every status error (not only 429), so a 503 with Retry-After is
+    # obeyed too.
+    return error_class(status)(
+        message,
+        status=status,
+        body=decoded,
+        method=request.method,
+        path=request.path,
+        scim_type=scim_type,
+        retry_after=parse_retry_after(headers.get("Retry-After")),
+    )
+
+
+def _is_json_type(content_type: str) -> bool:
+    media = content_type.split(";", 1)[0].strip().lower()
+    return media in ("", "application/json") or media.endswith("+json")
+
+
+def decode_body(request: Request, status: int, headers: Mapping[str, str], body: bytes) -> Any:
+    """The decoded JSON object of a successful response (``None`` for an empty 204).
+
+    Raises:
+        errors.ResponseDecodeError: the status is not one the call expects, or the body is not a
+            JSON object.
+    """
+
+    def failed(message: str) -> errors.ResponseDecodeError:
+        return errors.ResponseDecodeError(
+            message, status=status, method=request.method, path=request.path
+        )
+
+    if status not in request.expect:
+        raise failed(f"unexpected status {status} for {request.method} {request.path}")
+    if not body.strip():
+        if status == 204:
+            return None
+        raise failed("the response body is empty")
+    content_type = headers.get("Content-Type", "")
+    if not _is_json_type(content_type):
+        raise failed(f"expected a JSON response, got {content_type.split(';')[0]!r}")
+    try:
+        data = orjson.loads(body)
+    except orjson.JSONDecodeError as exc:
+        raise failed(f"the response body is not valid JSON ({len(body)} bytes): {exc}") from None
+    if not isinstance(data, dict):
+        raise failed(f"expected a JSON object, got {type(data).__name__}")
+    return data

@@ -1,0 +1,176 @@
+"""The exception hierarchy of ``screendesk_async``.
+
+Every exception the client raises on purpose derives from :class:`ScreendeskError`::
+
+    ScreendeskError
+    ├── ConfigurationError            bad or missing configuration (e.g. no token)
+    ├── APIConnectionError            the request never got an HTTP answer
+    │   └── APITimeoutError
+    ├── APIStatusError                the server answered with a 4xx/5xx status
+    │   ├── BadRequestError           400
+    │   ├── AuthenticationError       401
+    │   ├── PermissionDeniedError     403
+    │   ├── NotFoundError             404
+    │   ├── ConflictError             409
+    │   ├── UnprocessableEntityError  422
+    │   ├── RateLimitError            429 (``retry_after``)
+    │   └── InternalServerError       >= 500
+    └── ResponseDecodeError           a 2xx body that is not the JSON expected
+
+Example::
+
+    try:
+        recording = await sd.recordings.get(uuid)
+    except errors.NotFoundError:
+        recording = None
+    except errors.APIStatusError as exc:
+        log.warning("Screendesk said %s: %s", exc.status, exc.message)
+
+No message, attribute or ``repr`` of these exceptions ever contains a token: the request is
+described by its method and path only.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseDecodeError",
+    "ScreendeskError",
+    "UnprocessableEntityError",
+]
+
+
+class ScreendeskError(Exception):
+    """Base class of every error raised by ``screendesk_async``."""
+
+
+class ConfigurationError(ScreendeskError):
+    """The client is not configured for the call (missing token, unsafe base URL, closed client)."""
+
+
+class APIConnectionError(ScreendeskError):
+    """The request did not get an HTTP response: DNS, refused or dropped connection, TLS failure.
+
+    Attributes:
+        method: The HTTP method of the request.
+        path: The URL path of the request (never the query string or any header).
+        request_sent: ``False`` when the connection failed before the request was sent, so even
+            a non-idempotent request (a SCIM create) can be retried safely.
+    """
+
+    def __init__(
+        self, message: str, *, method: str = "", path: str = "", request_sent: bool = True
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.request_sent = request_sent
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connecting, or waiting for the server to send data)."""
+
+
+class APIStatusError(ScreendeskError):
+    """The server answered with an error status.
+
+    Attributes:
+        status: The HTTP status code.
+        message: The best human-readable message found in the error body (or the reason phrase).
+        body: The decoded JSON error body, the raw text when not JSON, or ``None`` when empty.
+        method: The HTTP method of the request.
+        path: The URL path of the request.
+        scim_type: The ``scimType`` of a SCIM error body (e.g. ``"uniqueness"``), else ``None``.
+        retry_after: Seconds the server asked us to wait (``Retry-After``), else ``None``.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: Any = None,
+        method: str = "",
+        path: str = "",
+        scim_type: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.body = body
+        self.method = method
+        self.path = path
+        self.scim_type = scim_type
+        self.retry_after = retry_after
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.path})" if self.method else ""
+        return f"{self.status}: {self.message}{where}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(status={self.status}, message={self.message!r})"
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was not accepted (e.g. a missing parameter)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token is invalid, revoked, or not the right kind (REST vs SCIM)."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the token's user may not do this (e.g. a member updating a recording)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: no such recording, user or SCIM resource."""
+
+
+class ConflictError(APIStatusError):
+    """409: the resource conflicts with an existing one (SCIM ``uniqueness``)."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the input failed validation."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests; ``retry_after`` holds the seconds the server asked us to wait."""
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the service (or a proxy in front of it) failed."""
+
+
+class ResponseDecodeError(ScreendeskError):
+    """A successful (2xx) response whose body is not the JSON the call expects.
+
+    Attributes:
+        status: The HTTP status code.
+        method: The HTTP method of the request.
+        path: The URL path of the request.
+    """
+
+    def __init__(
+        self, message: str, *, status: int = 200, method: str = "", path: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.method = method
+        self.path = path

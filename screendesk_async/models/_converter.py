@@ -1,0 +1,182 @@
+"""The one cattrs converter that turns the API's JSON into models and back.
+
+Its hooks absorb what the API's documents disagree on (field spellings, the two shapes of SCIM
+``roles``, ``null`` vs a missing field) so the models stay plain. It is lenient by design: an
+unknown field is ignored, an unknown enum value is kept as a string, and a timestamp or number it
+cannot read becomes ``None`` rather than failing a whole page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, TypeVar
+
+import attrs
+import cattrs
+from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
+
+from . import common, scim, user
+
+T = TypeVar("T")
+
+converter: Final = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+
+
+def _structure_datetime(value: Any, _: type) -> datetime | None:
+    if isinstance(value, datetime):
+        parsed = value
+    elif isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        return datetime.fromtimestamp(value, tz=UTC)
+    else:
+        return None
+    # A timestamp without an offset is UTC (the API's own convention): never hand out a naive one.
+    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _structure_int(value: Any, _: type) -> int | None:
+    if type(value) is int:
+        return value
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        try:
+            return int(float(value))
+        except (TypeError, ValueError, OverflowError):
+            return None
+
+
+def _structure_float(value: Any, _: type) -> float | None:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _structure_bool(value: Any, _: type) -> bool | None:
+    if type(value) is bool:
+        return value
+    if isinstance(value, str):
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "yes", "enabled"):
+            return True
+        if lowered in ("false", "0", "no", "disabled", ""):
+            return False
+        return None
+    return bool(value) if isinstance(value, int | float) else None
+
+
+converter.register_structure_hook(datetime, _structure_datetime)
+converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+converter.register_structure_hook(int, _structure_int)
+converter.register_structure_hook(float, _structure_float)
+# After int: bool is a subclass of int, and would otherwise be read as one.
+converter.register_structure_hook(bool, _structure_bool)
+
+
+def _renamed(cls: type[T], *, omit_none: bool = False, **renames: str) -> None:
+    """Register structure/unstructure hooks for ``cls`` with wire names ``renames``."""
+    overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
+    converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
+    converter.register_unstructure_hook(
+        cls,
+        make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=omit_none, **overrides),
+    )
+
+
+_renamed(common.Pagination, from_="from")
+
+# -- users: two spellings of the same fields across the docs' versions -----------------------
+_LEGACY_NOTIFICATIONS: Final = {
+    "notify_new_account_recording": "notify_all_recordings",
+    "notify_new_recording": "notify_own_recordings",
+}
+_structure_notifications_fn = make_dict_structure_fn(user.UserNotifications, converter)
+_structure_user_fn = make_dict_structure_fn(user.User, converter)
+
+
+def _structure_notifications(data: Mapping[str, Any], cls: type) -> user.UserNotifications:
+    if any(key in data for key in _LEGACY_NOTIFICATIONS):
+        data = dict(data)
+        for old, new in _LEGACY_NOTIFICATIONS.items():
+            if old in data and data.get(new) is None:
+                data[new] = data[old]
+    return _structure_notifications_fn(data, cls)
+
+
+def _structure_user(data: Mapping[str, Any], cls: type) -> user.User:
+    if data.get("has_profile_picture") is None and "has_avatar" in data:
+        data = {**data, "has_profile_picture": data["has_avatar"]}
+    return _structure_user_fn(data, cls)
+
+
+converter.register_structure_hook(user.UserNotifications, _structure_notifications)
+converter.register_structure_hook(user.User, _structure_user)
+
+
+# -- SCIM: camelCase on the wire, roles as an object or a list of names, extra attributes kept --
+def _structure_roles(data: Any, _: type) -> scim.ScimRoles | None:
+    if isinstance(data, Mapping):
+        return scim.ScimRoles(
+            admin=bool(data.get("admin")),
+            member=bool(data.get("member")),
+            editor=bool(data.get("editor")),
+        )
+    if isinstance(data, list | tuple):
+        # RFC-style lists hold strings or {"value": name} objects; accept both.
+        names = {
+            str(item.get("value") if isinstance(item, Mapping) else item).lower() for item in data
+        }
+        return scim.ScimRoles(
+            admin="admin" in names, member="member" in names, editor="editor" in names
+        )
+    return None
+
+
+converter.register_structure_hook(scim.ScimRoles, _structure_roles)
+_renamed(scim.ScimName, omit_none=True, given_name="givenName", family_name="familyName")
+_renamed(scim.ScimEmail, omit_none=True)
+_renamed(scim.ScimMeta, omit_none=True, resource_type="resourceType", last_modified="lastModified")
+
+_SCIM_USER_WIRE: Final = {"external_id": "externalId", "user_name": "userName"}
+_SCIM_USER_KNOWN: Final = frozenset(
+    _SCIM_USER_WIRE.get(field.name, field.name)
+    for field in attrs.fields(scim.ScimUser)
+    if field.name != "extra"
+)
+_scim_user_overrides: Final[dict[str, Any]] = {
+    **{name: override(rename=wire) for name, wire in _SCIM_USER_WIRE.items()},
+    "extra": override(omit=True),
+}
+_structure_scim_user_fn = make_dict_structure_fn(scim.ScimUser, converter, **_scim_user_overrides)
+_unstructure_scim_user_fn: Callable[[scim.ScimUser], dict[str, Any]] = make_dict_unstructure_fn(
+    scim.ScimUser, converter, _cattrs_omit_if_default=True, **_scim_user_overrides
+)
+
+
+def _structure_scim_user(data: Mapping[str, Any], cls: type) -> scim.ScimUser:
+    parsed = _structure_scim_user_fn(data, cls)
+    extra = {key: value for key, value in data.items() if key not in _SCIM_USER_KNOWN}
+    return attrs.evolve(parsed, extra=extra) if extra else parsed
+
+
+def _unstructure_scim_user(value: scim.ScimUser) -> dict[str, Any]:
+    data = {**value.extra, **_unstructure_scim_user_fn(value)}
+    data.setdefault("schemas", ["urn:ietf:params:scim:schemas:core:2.0:User"])
+    return data
+
+
+converter.register_structure_hook(scim.ScimUser, _structure_scim_user)
+converter.register_unstructure_hook(scim.ScimUser, _unstructure_scim_user)
+
+
+def structure_list(data: Any, cls: type[T]) -> list[T]:
+    """Structure a JSON list of objects (``None`` or a non-list gives ``[]``)."""
+    if not isinstance(data, list):
+        return []
+    return converter.structure(data, list[cls])  # type: ignore[valid-type]

@@ -1,0 +1,126 @@
+"""Run a fake Screendesk in the foreground: ``python -m screendesk_async.testing``.
+
+Prints ``READY <url>`` on stdout once listening and serves until SIGTERM or SIGINT. The
+tokens are derived from ``--seed`` (``FakeScreendesk(seed=N).admin_token`` in the parent
+process gives the same value) unless given explicitly.
+
+``--workers N`` (POSIX only) forks N server processes sharing one listening socket, for
+benchmarks that need more than one core of server. Each worker holds its own copy of the
+seeded data, so reads agree everywhere but a PATCH or SCIM write is seen by one worker only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import os
+import signal
+import socket
+import ssl
+import sys
+from collections.abc import Sequence
+
+from screendesk_async.testing._server import FakeScreendesk
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m screendesk_async.testing", description="Run a fake Screendesk server."
+    )
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--recordings", type=int, default=250)
+    parser.add_argument("--users", type=int, default=60)
+    parser.add_argument("--page-size", type=int, default=25)
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of faulty replies")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tls-cert", help="PEM certificate chain: serve https")
+    parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
+    parser.add_argument("--admin-token")
+    parser.add_argument("--member-token")
+    parser.add_argument("--scim-token")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (POSIX only)")
+    return parser
+
+
+async def _serve(fake: FakeScreendesk, *, announce: bool = True) -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    async with fake:
+        if announce:
+            print(f"READY {fake.url}", flush=True)
+        await stop.wait()
+
+
+def _serve_workers(args: argparse.Namespace, context: ssl.SSLContext | None) -> int:
+    # The parent binds once and forks before any event loop exists; the kernel then spreads
+    # connections over the workers accepting on the shared socket.
+    listener = socket.create_server((args.host, args.port))
+    stop_signals = {signal.SIGTERM, signal.SIGINT}
+    # Blocked before forking, so a signal that comes early is held, not fatal to the parent.
+    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    children = []
+    for _ in range(args.workers):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
+                asyncio.run(_serve(_fake(args, context, listener), announce=False))
+                code = 0
+            finally:
+                os._exit(code)
+        children.append(pid)
+    host, port = listener.getsockname()[:2]
+    listener.close()
+    print(f"READY {'https' if context else 'http'}://{host}:{port}", flush=True)
+    signal.sigwait(stop_signals)
+    for pid in children:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGTERM)
+    codes = [os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) for pid in children]
+    return next((code for code in codes if code), 0)
+
+
+def _fake(
+    args: argparse.Namespace, context: ssl.SSLContext | None, sock: socket.socket | None = None
+) -> FakeScreendesk:
+    fake = FakeScreendesk(
+        recordings=args.recordings,
+        users=args.users,
+        page_size=args.page_size,
+        seed=args.seed,
+        host=args.host,
+        port=args.port,
+        ssl_context=context,
+        sock=sock,
+        # Nobody can read the log of a separate process; keep memory flat on long runs.
+        log_requests=False,
+        admin_token=args.admin_token,
+        member_token=args.member_token,
+        scim_token=args.scim_token,
+    )
+    fake.faults.latency = args.latency
+    fake.faults.rate = args.fault_rate
+    return fake
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, serve until a signal, and return the exit status."""
+    args = _parser().parse_args(argv)
+    context = None
+    if args.tls_cert:
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+    if args.workers > 1:
+        return _serve_workers(args, context)
+    asyncio.run(_serve(_fake(args, context)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
