@@ -10,7 +10,7 @@ import aiohttp
 from . import _constants as C
 from ._config import resolve_config
 from ._transport import Transport
-from .resources import AsyncRecordings, AsyncUsers
+from .resources import AsyncRecordings, AsyncScim, AsyncUsers
 
 
 class AsyncScreendesk:
@@ -69,6 +69,8 @@ class AsyncScreendesk:
         self.recordings = AsyncRecordings(self._transport)
         #: Users: ``list``, ``pages``, ``page``, ``search``.
         self.users = AsyncUsers(self._transport)
+        #: SCIM 2.0 provisioning: ``scim.users`` (uses ``scim_token`` and ``scim_base_url``).
+        self.scim = AsyncScim(self._transport)
 
     @property
     def base_url(self) -> str:

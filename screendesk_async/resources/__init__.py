@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .recordings import AsyncRecordings
+from .scim import AsyncScim, AsyncScimUsers
 from .users import AsyncUsers
 
-__all__ = ["AsyncRecordings", "AsyncUsers"]
+__all__ = ["AsyncRecordings", "AsyncScim", "AsyncScimUsers", "AsyncUsers"]
