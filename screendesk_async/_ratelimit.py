@@ -1,8 +1,8 @@
 """The client-side rate limiter, shared by every request of one client.
 
 Hand-written rather than aiolimiter because the contract asks for evenly spaced starts with no
-initial burst (aiolimiter's leaky bucket lets a full bucket go at once) and for a client-wide
-pause after a 429; both fit in a few lines here.
+burst (aiolimiter's leaky bucket lets a full bucket go at once) and for a client-wide pause after
+a 429; both fit in a few lines here.
 """
 
 from __future__ import annotations
@@ -18,13 +18,16 @@ _GUARD: Final = 1.02
 class RateLimiter:
     """Spaces request starts evenly at ``rate`` per second, and holds all of them during a pause.
 
+    Callers queue in order; each starts one interval after the previous start *actually*
+    happened, so a stalled event loop never releases a burst of overdue requests.
     ``rate=None`` disables spacing; pauses (after a 429) still apply.
     """
 
     def __init__(self, rate: float | None) -> None:
         self._interval = _GUARD / rate if rate else 0.0
-        self._next_start = 0.0
+        self._last_start = float("-inf")
         self._paused_until = 0.0
+        self._queue = asyncio.Lock()
 
     def pause(self, seconds: float) -> None:
         """Hold every request of the client for ``seconds`` from now (e.g. a 429's Retry-After)."""
@@ -34,12 +37,13 @@ class RateLimiter:
     async def acquire(self) -> None:
         """Wait for this request's turn to start."""
         loop = asyncio.get_running_loop()
-        while True:
-            now = loop.time()
-            slot = max(now, self._next_start, self._paused_until)
-            # Reserve the slot before sleeping, so concurrent callers queue up behind it.
-            self._next_start = slot + self._interval
-            if slot > now:
-                await asyncio.sleep(slot - now)
-            if self._paused_until <= loop.time():
-                return
+        if not self._interval and self._paused_until <= loop.time():
+            return
+        async with self._queue:
+            while True:
+                now = loop.time()
+                wait = max(self._last_start + self._interval, self._paused_until) - now
+                if wait <= 0:
+                    break
+                await asyncio.sleep(wait)
+            self._last_start = loop.time()

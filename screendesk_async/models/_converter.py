@@ -71,12 +71,70 @@ def _structure_bool(value: Any, _: type) -> bool | None:
     return bool(value) if isinstance(value, int | float) else None
 
 
+def _structure_str(value: Any, _: type) -> str:
+    # Only non-optional fields (identifiers) reach this with None: never turn it into "None".
+    return value if type(value) is str else ("" if value is None else str(value))
+
+
+def _lenient_list_of_models(type_: Any) -> Callable[[Any, Any], list[Any] | None]:
+    item = type_.__args__[0]
+    handler = converter.get_structure_hook(item)
+
+    def structure(value: Any, _: Any) -> list[Any] | None:
+        if not isinstance(value, list):
+            return None
+        # A null or non-object entry is skipped rather than failing the whole page.
+        return [handler(entry, item) for entry in value if isinstance(entry, dict)]
+
+    return structure
+
+
+converter.register_structure_hook(str, _structure_str)
+converter.register_structure_hook_factory(
+    lambda t: (
+        getattr(t, "__origin__", None) is list
+        and bool(getattr(t, "__args__", ()))
+        and attrs.has(t.__args__[0])
+    ),
+    _lenient_list_of_models,
+)
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(float, _structure_float)
 # After int: bool is a subclass of int, and would otherwise be read as one.
 converter.register_structure_hook(bool, _structure_bool)
+
+
+#: Model field name → the API's name, where they differ (one table for every model).
+WIRE_NAMES: Final = {
+    "from_": "from",
+    "external_id": "externalId",
+    "user_name": "userName",
+    "given_name": "givenName",
+    "family_name": "familyName",
+    "resource_type": "resourceType",
+    "last_modified": "lastModified",
+}
+
+
+def wire_columns(cls: type, prefix: str = "") -> tuple[str, ...]:
+    """The dotted wire names of every leaf field of a model (nested models flattened).
+
+    >>> wire_columns(common.Pagination)[-2:]
+    ('from', 'to')
+    """
+    columns: list[str] = []
+    for field in attrs.fields(attrs.resolve_types(cls)):
+        if field.name == "extra":
+            continue
+        name = prefix + WIRE_NAMES.get(field.name, field.name)
+        nested = [arg for arg in getattr(field.type, "__args__", (field.type,)) if attrs.has(arg)]
+        if nested and getattr(field.type, "__origin__", None) is not list:
+            columns.extend(wire_columns(nested[0], name + "."))
+        else:
+            columns.append(name)
+    return tuple(columns)
 
 
 def _renamed(cls: type[T], *, omit_none: bool = False, **renames: str) -> None:
@@ -89,7 +147,7 @@ def _renamed(cls: type[T], *, omit_none: bool = False, **renames: str) -> None:
     )
 
 
-_renamed(common.Pagination, from_="from")
+_renamed(common.Pagination, from_=WIRE_NAMES["from_"])
 
 # -- users: two spellings of the same fields across the docs' versions -----------------------
 _LEGACY_NOTIFICATIONS: Final = {
@@ -139,40 +197,48 @@ def _structure_roles(data: Any, _: type) -> scim.ScimRoles | None:
 
 
 converter.register_structure_hook(scim.ScimRoles, _structure_roles)
-_renamed(scim.ScimName, omit_none=True, given_name="givenName", family_name="familyName")
-_renamed(scim.ScimEmail, omit_none=True)
-_renamed(scim.ScimMeta, omit_none=True, resource_type="resourceType", last_modified="lastModified")
 
-_SCIM_USER_WIRE: Final = {"external_id": "externalId", "user_name": "userName"}
-_SCIM_USER_KNOWN: Final = frozenset(
-    _SCIM_USER_WIRE.get(field.name, field.name)
-    for field in attrs.fields(scim.ScimUser)
-    if field.name != "extra"
+
+def _keep_extra(cls: type[Any], *, with_schemas: bool = False) -> None:
+    """Register hooks for a SCIM class with an ``extra`` dict.
+
+    Wire names are camelCase, ``None`` is omitted, and every attribute the class does not name
+    is kept on read and written back.
+    """
+    wire = {f.name: WIRE_NAMES[f.name] for f in attrs.fields(cls) if f.name in WIRE_NAMES}
+    known = frozenset(wire.get(f.name, f.name) for f in attrs.fields(cls) if f.name != "extra")
+    overrides: dict[str, Any] = {name: override(rename=w) for name, w in wire.items()}
+    overrides["extra"] = override(omit=True)
+    structure_fn = make_dict_structure_fn(cls, converter, **overrides)
+    unstructure_fn = make_dict_unstructure_fn(
+        cls, converter, _cattrs_omit_if_default=True, **overrides
+    )
+
+    def structure(data: Mapping[str, Any], _: type) -> Any:
+        parsed = structure_fn(data, cls)
+        extra = {key: value for key, value in data.items() if key not in known}
+        return attrs.evolve(parsed, extra=extra) if extra else parsed
+
+    def unstructure(value: Any) -> dict[str, Any]:
+        data: dict[str, Any] = {**value.extra, **unstructure_fn(value)}
+        if with_schemas:
+            data.setdefault("schemas", ["urn:ietf:params:scim:schemas:core:2.0:User"])
+        return data
+
+    converter.register_structure_hook(cls, structure)
+    converter.register_unstructure_hook(cls, unstructure)
+
+
+# Nested classes first: a generated hook captures the hooks of its fields when it is made.
+_renamed(
+    scim.ScimMeta,
+    omit_none=True,
+    resource_type=WIRE_NAMES["resource_type"],
+    last_modified=WIRE_NAMES["last_modified"],
 )
-_scim_user_overrides: Final[dict[str, Any]] = {
-    **{name: override(rename=wire) for name, wire in _SCIM_USER_WIRE.items()},
-    "extra": override(omit=True),
-}
-_structure_scim_user_fn = make_dict_structure_fn(scim.ScimUser, converter, **_scim_user_overrides)
-_unstructure_scim_user_fn: Callable[[scim.ScimUser], dict[str, Any]] = make_dict_unstructure_fn(
-    scim.ScimUser, converter, _cattrs_omit_if_default=True, **_scim_user_overrides
-)
-
-
-def _structure_scim_user(data: Mapping[str, Any], cls: type) -> scim.ScimUser:
-    parsed = _structure_scim_user_fn(data, cls)
-    extra = {key: value for key, value in data.items() if key not in _SCIM_USER_KNOWN}
-    return attrs.evolve(parsed, extra=extra) if extra else parsed
-
-
-def _unstructure_scim_user(value: scim.ScimUser) -> dict[str, Any]:
-    data = {**value.extra, **_unstructure_scim_user_fn(value)}
-    data.setdefault("schemas", ["urn:ietf:params:scim:schemas:core:2.0:User"])
-    return data
-
-
-converter.register_structure_hook(scim.ScimUser, _structure_scim_user)
-converter.register_unstructure_hook(scim.ScimUser, _unstructure_scim_user)
+_keep_extra(scim.ScimName)
+_keep_extra(scim.ScimEmail)
+_keep_extra(scim.ScimUser, with_schemas=True)
 
 
 def structure_list(data: Any, cls: type[T]) -> list[T]:

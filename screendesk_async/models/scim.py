@@ -17,6 +17,8 @@ class ScimName(Model):
     given_name: str | None = None
     family_name: str | None = None
     formatted: str | None = None
+    #: Sub-attributes the model does not name (``middleName``…), kept and written back.
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)
@@ -26,6 +28,8 @@ class ScimEmail(Model):
     value: str | None = None
     type: str | None = None
     primary: bool | None = None
+    #: Sub-attributes the model does not name (``display``…), kept and written back.
+    extra: dict[str, Any] = attrs.field(factory=dict)
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,493 @@
+"""Models and the converter: every documented shape, leniency, and the wire format back."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+
+import attrs
+import pytest
+
+from screendesk_async import models
+from screendesk_async.models import converter
+
+CORE = "urn:ietf:params:scim:schemas:core:2.0:User"
+ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+
+
+def recording_json() -> dict[str, Any]:
+    return {
+        "uuid": UUID,
+        "title": "Checkout fails",
+        "summary": "The pay button does nothing",
+        "description": None,
+        "metadata": {
+            "created_at": "2024-05-01T10:00:00Z",
+            "updated_at": "2024-05-01T12:00:00+02:00",
+            "duration": 93,
+            "impressions_count": 4,
+            "recording_type": "Received",
+            "recording_source": "Zendesk Ticket",
+            "url": "https://app.screendesk.io/recordings/x",
+            "helpdesk_info": {
+                "platform": "zendesk",
+                "ticket_id": "1234",
+                "ticket_url": "https://acme.zendesk.com/agent/tickets/1234",
+                "brand_new_field": {"x": 1},
+            },
+        },
+        "technical_details": {
+            "browser": "Chrome",
+            "browser_version": "124.0",
+            "os": "macOS",
+            "os_version": "14.4",
+            "device_type": "desktop",
+            "screen_resolution": "1920x1080",
+            "user_agent": "Mozilla/5.0",
+        },
+        "console_logs": "TypeError: x is undefined",
+        "customer": {"name": "Grace", "email": "grace@example.com"},
+        "user": {"name": "Ada", "email": "ada@example.com"},
+        "room_insights": {
+            "duration": 600,
+            "participants_count": 2,
+            "started_at": "2024-05-01T10:00:00Z",
+            "ended_at": "2024-05-01T10:10:00Z",
+            "participants_insights": [
+                {
+                    "name": "Ada",
+                    "email": "ada@example.com",
+                    "role": "host",
+                    "joined_at": "2024-05-01T10:00:00Z",
+                    "left_at": "2024-05-01T10:10:00Z",
+                    "talk_time": 300,
+                    "talk_ratio": 0.5,
+                },
+                {"name": "Grace", "role": "brand-new-role", "talk_ratio": "0.25"},
+            ],
+        },
+        "some_future_field": [1, 2, 3],
+    }
+
+
+def test_full_recording_structures() -> None:
+    rec = models.Recording.from_dict(recording_json())
+    assert isinstance(rec, models.Recording)
+    assert rec.uuid == UUID
+    assert rec.title == "Checkout fails"
+    assert rec.description is None
+    assert rec.console_logs == "TypeError: x is undefined"
+
+    meta = rec.metadata
+    assert isinstance(meta, models.RecordingMetadata)
+    assert meta.duration == 93
+    assert meta.impressions_count == 4
+    assert meta.recording_type == models.RecordingType.RECEIVED
+    assert meta.recording_source == "Zendesk Ticket"
+    assert meta.helpdesk_info == models.HelpdeskInfo(
+        platform="zendesk",
+        ticket_id="1234",
+        ticket_url="https://acme.zendesk.com/agent/tickets/1234",
+    )
+    assert isinstance(rec.technical_details, models.TechnicalDetails)
+    assert rec.technical_details.screen_resolution == "1920x1080"
+    assert rec.customer == models.Customer(name="Grace", email="grace@example.com")
+    assert rec.user == models.RecordingUser(name="Ada", email="ada@example.com")
+
+    room = rec.room_insights
+    assert isinstance(room, models.RoomInsights)
+    assert room.duration == 600
+    assert room.participants_count == 2
+    assert room.participants_insights is not None
+    first, second = room.participants_insights
+    assert isinstance(first, models.ParticipantInsight)
+    assert first.talk_time == 300
+    assert first.talk_ratio == 0.5
+    assert first.joined_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    assert second.role == "brand-new-role"
+    assert second.talk_ratio == 0.25
+    assert second.email is None
+
+
+def test_recording_with_empty_helpdesk_info_and_null_room_insights() -> None:
+    data = recording_json()
+    data["metadata"]["helpdesk_info"] = {}
+    data["room_insights"] = None
+    rec = models.Recording.from_dict(data)
+    assert rec.metadata is not None
+    assert rec.metadata.helpdesk_info == models.HelpdeskInfo()
+    assert rec.room_insights is None
+
+
+def test_minimal_recording_missing_and_null_are_none() -> None:
+    missing = models.Recording.from_dict({"uuid": UUID})
+    nulls = models.Recording.from_dict(
+        {
+            "uuid": UUID,
+            "title": None,
+            "summary": None,
+            "metadata": None,
+            "technical_details": None,
+            "customer": None,
+            "user": None,
+            "room_insights": None,
+        }
+    )
+    assert missing == nulls == models.Recording(uuid=UUID)
+    assert missing.title is None
+    assert missing.metadata is None
+    meta = models.RecordingMetadata.from_dict({"duration": None, "created_at": None})
+    assert meta == models.RecordingMetadata()
+
+
+def test_null_identifier_is_not_the_string_none() -> None:
+    assert models.Recording.from_dict({"uuid": None}).uuid == ""
+    assert models.User.from_dict({"email": None}).email == ""
+
+
+def test_timestamps_are_aware_and_exact() -> None:
+    rec = models.Recording.from_dict(recording_json())
+    assert rec.metadata is not None
+    created, updated = rec.metadata.created_at, rec.metadata.updated_at
+    assert created is not None
+    assert updated is not None
+    assert created.tzinfo is not None
+    assert updated.tzinfo is not None
+    assert created == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    assert updated == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)  # 12:00+02:00 is 10:00Z
+    assert updated.utcoffset() == timedelta(hours=2)
+    assert updated == datetime(2024, 5, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-05-01T10:00:00", datetime(2024, 5, 1, 10, 0, tzinfo=UTC)),
+        ("2024-05-01T10:00:00.123456Z", datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2024-05-01T10:00:00-05:00", datetime(2024, 5, 1, 15, 0, tzinfo=UTC)),
+        ("2024-05-01", datetime(2024, 5, 1, tzinfo=UTC)),
+        ("yesterday", None),
+        ("2024-13-45T99:00:00Z", None),
+        ("", None),
+        (None, None),
+        ([], None),
+        (True, None),
+    ],
+)
+def test_timestamp_parsing(value: Any, expected: datetime | None) -> None:
+    meta = models.RecordingMetadata.from_dict({"created_at": value})
+    assert meta.created_at == expected
+    if meta.created_at is not None:
+        assert meta.created_at.tzinfo is not None
+
+
+def test_unknown_fields_ignored() -> None:
+    user = models.User.from_dict({"email": "a@b.c", "favourite_colour": "green", "x": {"y": 1}})
+    assert user == models.User(email="a@b.c")
+
+
+def test_unknown_enum_values_kept_as_strings() -> None:
+    meta = models.RecordingMetadata.from_dict({"recording_type": "Hologram"})
+    assert meta.recording_type == "Hologram"
+    user = models.User.from_dict({"email": "a@b.c", "role": "editor"})
+    assert user.role == "editor"
+    assert models.User.from_dict({"email": "a@b.c", "role": "admin"}).role == models.Role.ADMIN
+
+
+def test_unreadable_numbers_become_none_and_strings_are_read() -> None:
+    meta = models.RecordingMetadata.from_dict({"duration": "12", "impressions_count": "many"})
+    assert meta.duration == 12
+    assert meta.impressions_count is None
+    insight = models.ParticipantInsight.from_dict({"talk_time": 12.0, "talk_ratio": "n/a"})
+    assert insight.talk_time == 12
+    assert insight.talk_ratio is None
+
+
+def test_pagination_from_field() -> None:
+    data = {
+        "count": 250,
+        "page": 2,
+        "items": 100,
+        "pages": 3,
+        "next_page": 3,
+        "prev_page": 1,
+        "last_page": 3,
+        "from": 101,
+        "to": 200,
+    }
+    pagination = models.Pagination.from_dict(data)
+    assert pagination.from_ == 101
+    assert pagination.to == 200
+    assert pagination.next_page == 3
+    out = pagination.to_dict()
+    assert out["from"] == 101
+    assert "from_" not in out
+    assert out == data
+
+
+def test_pagination_omitted_and_null_fields() -> None:
+    pagination = models.Pagination.from_dict({"page": 1, "prev_page": None})
+    assert pagination.prev_page is None
+    assert pagination.next_page is None
+    assert pagination.from_ is None
+
+
+def test_user_new_spellings() -> None:
+    user = models.User.from_dict(
+        {
+            "email": "ada@example.com",
+            "name": "Ada",
+            "has_profile_picture": True,
+            "role": "admin",
+            "notifications": {
+                "notify_first_view": "Enabled",
+                "notify_all_recordings": "Disabled",
+                "notify_own_recordings": "Enabled",
+            },
+            "created_at": "2023-01-02T03:04:05Z",
+        }
+    )
+    assert user.has_profile_picture is True
+    assert user.notifications == models.UserNotifications(
+        notify_first_view=models.NotificationSetting.ENABLED,
+        notify_all_recordings=models.NotificationSetting.DISABLED,
+        notify_own_recordings=models.NotificationSetting.ENABLED,
+    )
+    assert user.created_at == datetime(2023, 1, 2, 3, 4, 5, tzinfo=UTC)
+
+
+def test_user_legacy_spellings() -> None:
+    user = models.User.from_dict(
+        {
+            "email": "ada@example.com",
+            "has_avatar": True,
+            "notifications": {
+                "notify_first_view": "Disabled",
+                "notify_new_account_recording": "Enabled",
+                "notify_new_recording": "Disabled",
+            },
+        }
+    )
+    assert user.has_profile_picture is True
+    assert user.notifications == models.UserNotifications(
+        notify_first_view="Disabled",
+        notify_all_recordings="Enabled",
+        notify_own_recordings="Disabled",
+    )
+
+
+def test_user_new_spelling_wins_over_legacy() -> None:
+    user = models.User.from_dict(
+        {
+            "email": "a@b.c",
+            "has_profile_picture": False,
+            "has_avatar": True,
+            "notifications": {
+                "notify_all_recordings": "Disabled",
+                "notify_new_account_recording": "Enabled",
+            },
+        }
+    )
+    assert user.has_profile_picture is False
+    assert user.notifications is not None
+    assert user.notifications.notify_all_recordings == "Disabled"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("false", False),
+        ("False", False),
+        (1, True),
+        (0, False),
+        (None, None),
+        ("maybe", None),
+    ],
+)
+def test_bool_fields(value: Any, expected: bool | None) -> None:
+    user = models.User.from_dict({"email": "a", "has_profile_picture": value})
+    assert user.has_profile_picture is expected
+    assert models.ScimUser.from_dict({"active": value}).active is expected
+
+
+def scim_user_json() -> dict[str, Any]:
+    return {
+        "schemas": [CORE, ENTERPRISE],
+        "id": "2819c223",
+        "externalId": "okta-42",
+        "userName": "ada@example.com",
+        "name": {"givenName": "Ada", "familyName": "Lovelace", "formatted": "Ada Lovelace"},
+        "emails": [{"value": "ada@example.com", "type": "work", "primary": True}],
+        "active": True,
+        "roles": {"admin": True, "member": True, "editor": False},
+        "meta": {
+            "resourceType": "User",
+            "created": "2024-01-01T00:00:00Z",
+            "lastModified": "2024-02-01T00:00:00Z",
+            "location": "https://app.screendesk.io/api/v2/scim/Users/2819c223",
+        },
+        ENTERPRISE: {"department": "R&D", "manager": {"value": "1"}},
+        "phoneNumbers": [{"value": "+1 555", "type": "work"}],
+    }
+
+
+def test_scim_user_structures() -> None:
+    user = models.ScimUser.from_dict(scim_user_json())
+    assert user.id == "2819c223"
+    assert user.external_id == "okta-42"
+    assert user.user_name == "ada@example.com"
+    assert user.name == models.ScimName(
+        given_name="Ada", family_name="Lovelace", formatted="Ada Lovelace"
+    )
+    assert user.emails == [models.ScimEmail(value="ada@example.com", type="work", primary=True)]
+    assert user.active is True
+    assert user.roles == models.ScimRoles(admin=True, member=True, editor=False)
+    assert user.meta is not None
+    assert user.meta.resource_type == "User"
+    assert user.meta.last_modified == datetime(2024, 2, 1, tzinfo=UTC)
+    assert user.schemas == [CORE, ENTERPRISE]
+    assert user.extra == {
+        ENTERPRISE: {"department": "R&D", "manager": {"value": "1"}},
+        "phoneNumbers": [{"value": "+1 555", "type": "work"}],
+    }
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ({"admin": True}, models.ScimRoles(admin=True)),
+        ({"member": True, "editor": True}, models.ScimRoles(member=True, editor=True)),
+        (["admin", "member"], models.ScimRoles(admin=True, member=True)),
+        (["Editor"], models.ScimRoles(editor=True)),
+        ([{"value": "admin"}, {"value": "editor"}], models.ScimRoles(admin=True, editor=True)),
+        ([], models.ScimRoles()),
+        (None, None),
+    ],
+)
+def test_scim_roles_shapes(roles: Any, expected: models.ScimRoles | None) -> None:
+    assert models.ScimUser.from_dict({"userName": "a", "roles": roles}).roles == expected
+
+
+def test_scim_roles_missing_is_none() -> None:
+    assert models.ScimUser.from_dict({"userName": "a"}).roles is None
+
+
+def test_scim_user_to_dict_writes_wire_names_and_roles_object() -> None:
+    user = models.ScimUser(
+        user_name="ada@example.com",
+        external_id="okta-42",
+        name=models.ScimName(given_name="Ada", family_name="Lovelace"),
+        emails=[models.ScimEmail(value="ada@example.com", primary=True)],
+        active=False,
+        roles=models.ScimRoles(member=True),
+    )
+    assert user.to_dict() == {
+        "schemas": [CORE],
+        "userName": "ada@example.com",
+        "externalId": "okta-42",
+        "name": {"givenName": "Ada", "familyName": "Lovelace"},
+        "emails": [{"value": "ada@example.com", "primary": True}],
+        "active": False,
+        "roles": {"admin": False, "member": True, "editor": False},
+    }
+
+
+def test_scim_user_to_dict_omits_none() -> None:
+    out = models.ScimUser(user_name="ada").to_dict()
+    assert out == {"schemas": [CORE], "userName": "ada"}
+    assert "roles" not in out
+    assert "id" not in out
+    assert "extra" not in out
+
+
+def test_scim_user_round_trip_keeps_extensions() -> None:
+    data = scim_user_json()
+    user = models.ScimUser.from_dict(data)
+    out = user.to_dict()
+    assert out[ENTERPRISE] == data[ENTERPRISE]
+    assert out["phoneNumbers"] == data["phoneNumbers"]
+    assert out["schemas"] == [CORE, ENTERPRISE]
+    assert out["userName"] == data["userName"]
+    assert out["roles"] == data["roles"]
+    assert "extra" not in out
+    assert models.ScimUser.from_dict(out) == user
+    # A deactivation keeps everything else.
+    deactivated = attrs.evolve(user, active=False).to_dict()
+    assert deactivated == {**out, "active": False}
+
+
+def test_scim_user_round_trip_keeps_unknown_sub_attributes() -> None:
+    data = {
+        "userName": "ada",
+        "name": {"givenName": "Ada", "middleName": "King"},
+        "emails": [{"value": "ada@example.com", "display": "Ada"}],
+    }
+    out = models.ScimUser.from_dict(data).to_dict()
+    assert out["name"] == data["name"]
+    assert out["emails"] == data["emails"]
+
+
+def test_frozen_slotted_kw_only_defaults() -> None:
+    classes = [
+        getattr(models, name)
+        for name in models.__all__
+        if inspect.isclass(getattr(models, name)) and attrs.has(getattr(models, name))
+    ]
+    assert models.Recording in classes
+    assert models.ScimUser in classes
+    assert models.Page in classes
+    for cls in classes:
+        instance = cls()  # every field has a default
+        assert not hasattr(instance, "__dict__"), cls
+        for field in attrs.fields(cls):
+            with pytest.raises(attrs.exceptions.FrozenInstanceError):
+                setattr(instance, field.name, None)
+            if cls is not models.Model:
+                assert field.kw_only, (cls, field.name)
+
+
+def test_positional_arguments_refused() -> None:
+    with pytest.raises(TypeError):
+        models.Recording(UUID)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        models.ScimRoles(True)  # type: ignore[call-arg]
+
+
+def test_defaults() -> None:
+    assert models.ScimUser().id is None
+    assert models.ScimUser().extra == {}
+    assert models.ScimRoles() == models.ScimRoles(admin=False, member=False, editor=False)
+    assert models.Page().items == []
+    assert models.Page().pagination is None
+
+
+def test_page_iterates_and_has_len() -> None:
+    recs = [models.Recording(uuid="a"), models.Recording(uuid="b")]
+    page = models.Page(items=recs, pagination=models.Pagination(page=1))
+    assert len(page) == 2
+    assert list(page) == recs
+    assert [r.uuid for r in page] == ["a", "b"]
+    assert len(models.Page[models.Recording]()) == 0
+
+
+def test_recording_round_trip() -> None:
+    rec = models.Recording.from_dict(recording_json())
+    out = rec.to_dict()
+    assert out["uuid"] == UUID
+    assert out["metadata"]["helpdesk_info"]["platform"] == "zendesk"
+    assert "some_future_field" not in out
+    assert datetime.fromisoformat(out["metadata"]["created_at"]) == datetime(
+        2024, 5, 1, 10, 0, tzinfo=UTC
+    )
+    assert models.Recording.from_dict(out) == rec
+
+
+def test_converter_is_the_one_used() -> None:
+    page = converter.structure({"items": [{"uuid": "a"}]}, models.Page[models.Recording])
+    assert page.items == [models.Recording(uuid="a")]
+    assert converter.unstructure(models.Pagination(from_=1))["from"] == 1

@@ -1,0 +1,124 @@
+"""The client-side rate limiter: evenly spaced starts, no burst, and pauses after a 429."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from itertools import pairwise
+
+from screendesk_async._ratelimit import RateLimiter
+
+
+async def timed_starts(limiter: RateLimiter, n: int) -> list[float]:
+    """Start ``n`` concurrent acquires; return when each one was let through (sorted)."""
+    loop = asyncio.get_running_loop()
+    starts: list[float] = []
+
+    async def one() -> None:
+        await limiter.acquire()
+        starts.append(loop.time())
+
+    await asyncio.gather(*(one() for _ in range(n)))
+    return sorted(starts)
+
+
+def assert_spaced(starts: list[float], rate: float) -> None:
+    """Start k comes at least k/rate after the first one, for every k.
+
+    Timers only ever wake late, so this holds however loaded the machine is, and it rules out
+    any burst (two starts together at the beginning, or more than ``rate`` in a second).
+    """
+    for k, start in enumerate(starts):
+        assert start - starts[0] >= k / rate, (k, [s - starts[0] for s in starts])
+
+
+async def test_rate_spaces_starts_evenly_with_no_burst() -> None:
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    starts = await timed_starts(RateLimiter(50), 26)
+    assert loop.time() - began >= 0.5
+    assert starts[0] - began < 0.01  # the first one goes at once
+    # 26 starts never fit in half a second: at most 25 per 0.5 s, i.e. 50 per second.
+    assert starts[-1] - starts[0] >= 25 / 50
+    assert_spaced(starts, 50)
+
+
+async def test_rate_100() -> None:
+    starts = await timed_starts(RateLimiter(100), 31)
+    assert starts[30] - starts[0] >= 0.3
+    assert_spaced(starts, 100)
+
+
+async def test_sequential_acquires_are_spaced() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(100)
+    starts = []
+    for _ in range(6):
+        await limiter.acquire()
+        starts.append(loop.time())
+    assert_spaced(starts, 100)
+
+
+async def test_no_burst_after_the_loop_was_blocked() -> None:
+    rate = 20.0
+    limiter = RateLimiter(rate)
+
+    async def block_the_loop() -> None:
+        await asyncio.sleep(0)
+        # A CPU-bound stretch in the app (blocking on purpose), about 3 intervals long.
+        time.sleep(0.15)  # noqa: ASYNC251
+
+    starts, _ = await asyncio.gather(timed_starts(limiter, 6), block_the_loop())
+    gaps = [b - a for a, b in pairwise(starts)]
+    assert min(gaps) >= 1 / rate - 0.005, gaps
+
+
+async def test_no_rate_does_not_wait() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(None)
+    began = loop.time()
+    await asyncio.gather(*(limiter.acquire() for _ in range(200)))
+    assert loop.time() - began < 0.05
+
+
+async def test_pause_delays_next_acquire() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(None)
+    await limiter.acquire()
+    limiter.pause(0.2)
+    began = loop.time()
+    await limiter.acquire()
+    assert loop.time() - began >= 0.2 - 1e-3
+
+
+async def test_pause_never_shortens_a_longer_pause() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(None)
+    limiter.pause(0.2)
+    limiter.pause(0.01)
+    began = loop.time()
+    await limiter.acquire()
+    assert loop.time() - began >= 0.2 - 1e-3
+
+
+async def test_pause_holds_an_acquire_already_sleeping() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(10)  # slots about 0.1 s apart
+    await limiter.acquire()  # takes slot 0 at once
+    began = loop.time()
+    waiting = asyncio.create_task(limiter.acquire())  # sleeps until ~0.1 s
+    await asyncio.sleep(0.02)
+    assert not waiting.done()
+    limiter.pause(0.2)  # set while that acquire is already sleeping
+    await waiting
+    assert loop.time() - began >= 0.02 + 0.2 - 1e-3
+
+
+async def test_pause_with_rate_limit_then_spacing_resumes() -> None:
+    loop = asyncio.get_running_loop()
+    limiter = RateLimiter(50)
+    limiter.pause(0.1)
+    began = loop.time()
+    starts = await timed_starts(limiter, 3)
+    assert starts[0] - began >= 0.1 - 1e-3
+    assert_spaced(starts, 50)
