@@ -134,12 +134,20 @@ class OffsetPages:
 
     ``count`` is the page size asked for; when ``None`` the server's default is learned from
     the first response and asked for explicitly afterwards, so every page has the same stride.
+    ``first_index``/``last_index`` (inclusive, 1-based) read a slice of the listing.
     """
 
-    first_key = 1
-
-    def __init__(self, count: int | None = None) -> None:
+    def __init__(
+        self, count: int | None = None, first_index: int = 1, last_index: int | None = None
+    ) -> None:
         self.count = count
+        self.first_key = first_index
+        self.last_index = last_index
+
+    def _stop(self, total: int | None) -> int | None:
+        if self.last_index is None:
+            return total
+        return self.last_index if total is None else min(total, self.last_index)
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Start indexes of every page after the first, when ``totalResults`` is known."""
@@ -148,16 +156,17 @@ class OffsetPages:
         stride = self.count or _int_or_none(first.get("itemsPerPage")) or len(resources)
         if self.count is None and stride:
             self.count = stride
-        if total is None or not stride or len(resources) < stride:
+        stop = self._stop(total)
+        if stop is None or not stride or len(resources) < stride:
             return None
-        return range(1 + stride, total + 1, stride)
+        return range(self.first_key + stride, stop + 1, stride)
 
     def next_key(self, key: int, page: RawPage) -> int | None:
         """The index after the last resource of ``page``, unless that passes ``totalResults``."""
         resources = page.get("Resources") or []
         following = key + len(resources)
-        total = _int_or_none(page.get("totalResults"))
-        if not resources or (total is not None and following > total):
+        stop = self._stop(_int_or_none(page.get("totalResults")))
+        if not resources or (stop is not None and following > stop):
             return None
         return following
 

@@ -15,7 +15,8 @@ Every exception the client raises on purpose derives from :class:`ScreendeskErro
     │   ├── UnprocessableEntityError  422
     │   ├── RateLimitError            429 (``retry_after``)
     │   └── InternalServerError       >= 500
-    └── ResponseDecodeError           a 2xx body that is not the JSON expected
+    ├── ResponseDecodeError           a 2xx body that is not the JSON expected
+    └── ExportError                   an export cannot start or resume (e.g. the file exists)
 
 Example::
 
@@ -42,6 +43,7 @@ __all__ = [
     "BadRequestError",
     "ConfigurationError",
     "ConflictError",
+    "ExportError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
@@ -174,3 +176,7 @@ class ResponseDecodeError(ScreendeskError):
         self.status = status
         self.method = method
         self.path = path
+
+
+class ExportError(ScreendeskError):
+    """An export cannot start or resume: the output exists, or the checkpoint does not match."""

@@ -51,6 +51,18 @@ class AsyncRecordings(Resource):
             concurrency=concurrency, first_page=first_page, last_page=last_page
         )
 
+    def raw_pages(
+        self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every page as the server sent it (decoded JSON, every field kept), in order.
+
+        For exports that must keep fields the models do not know; same arguments as
+        :meth:`list`.
+        """
+        return self._listing.raw_pages(
+            concurrency=concurrency, first_page=first_page, last_page=last_page
+        )
+
     async def page(self, n: int) -> Page[Recording]:
         """Page ``n`` (1-based) of recordings, in one request."""
         return await self._listing.page(n)

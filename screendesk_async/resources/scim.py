@@ -64,19 +64,40 @@ class AsyncScimUsers(Resource):
             page_size: Users per request (``count``); default: the server's.
             concurrency: Pages requested ahead of the consumer.
         """
+        return self._users(
+            self.raw_pages(filter=filter, page_size=page_size, concurrency=concurrency)
+        )
+
+    def raw_pages(
+        self,
+        *,
+        filter: str | None = None,
+        page_size: int | None = None,
+        concurrency: int | None = None,
+        first_index: int = 1,
+        last_index: int | None = None,
+    ) -> AsyncIterator[dict[str, Any]]:
+        """Every ListResponse page as the server sent it (for exports that keep every field).
+
+        Same arguments as :meth:`list`; ``first_index``/``last_index`` (1-based, inclusive)
+        read a slice.
+        """
         if filter is not None and (not isinstance(filter, str) or not filter.strip()):
             raise ValueError(f"filter must be a non-empty string, got {filter!r}")
-        plan = OffsetPages(_validate.optional_positive_int(page_size, "page_size"))
+        first, last = _validate.page_range(first_index, last_index)
+        plan = OffsetPages(_validate.optional_positive_int(page_size, "page_size"), first, last)
         window = self._concurrency(concurrency)
 
         async def fetch(start: int) -> RawPage:
-            query = {"startIndex": start, "count": plan.count, "filter": filter}
-            page: RawPage = await self._send(
-                self._request("GET", ("Users",), query=query, api="scim")
-            )
+            count = plan.count
+            if count is not None and plan.last_index is not None:
+                count = min(count, plan.last_index - start + 1)
+            query = {"startIndex": start, "count": count, "filter": filter}
+            request = self._request("GET", ("Users",), query=query, api="scim")
+            page: RawPage = await self._send(request)
             return page
 
-        return self._users(ordered_pages(fetch, plan, window))
+        return ordered_pages(fetch, plan, window)
 
     async def _users(self, pages: AsyncIterator[RawPage]) -> AsyncIterator[ScimUser]:
         async with contextlib.aclosing(pages):  # type: ignore[type-var]

@@ -1,0 +1,41 @@
+"""Bulk export of recordings, users and SCIM users: streaming, resumable, lossless.
+
+The engine behind ``screendesk export``, usable from your own code::
+
+    from screendesk_async import AsyncScreendesk
+    from screendesk_async.export import export
+
+    async with AsyncScreendesk() as sd:
+        summary = await export(sd, "recordings", "recordings.jsonl", concurrency=16)
+        print(summary.line())
+
+Until it is complete, the output does not exist: records go to ``FILE.partial`` and progress to
+``FILE.checkpoint``; ``resume=True`` continues from there after a crash, a kill or Ctrl-C.
+"""
+
+from __future__ import annotations
+
+from ._checkpoint import Checkpoint
+from ._runner import (
+    FORMATS,
+    ExportSummary,
+    ProgressCallback,
+    checkpoint_path,
+    export,
+    partial_path,
+)
+from ._sources import SOURCES
+from ._writers import EXTRA_COLUMN, flatten
+
+__all__ = [
+    "EXTRA_COLUMN",
+    "FORMATS",
+    "SOURCES",
+    "Checkpoint",
+    "ExportSummary",
+    "ProgressCallback",
+    "checkpoint_path",
+    "export",
+    "flatten",
+    "partial_path",
+]
