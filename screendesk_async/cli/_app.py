@@ -198,8 +198,7 @@ async def export_command(
             except (errors.ScreendeskError, OSError) as exc:
                 if partial_path(output).exists() and not isinstance(exc, errors.ExportError):
                     raise click.ClickException(
-                        f"{exc} — progress is saved: run the same command with --resume "
-                        "to continue"
+                        f"{exc} — progress is saved: run the same command with --resume to continue"
                     ) from None
                 raise
     click.echo(summary.line())
