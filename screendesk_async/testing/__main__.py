@@ -24,6 +24,9 @@ from collections.abc import Sequence
 from screendesk_async.testing._server import FakeScreendesk
 
 
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m screendesk_async.testing", description="Run a fake Screendesk server."
@@ -48,8 +51,11 @@ def _parser() -> argparse.ArgumentParser:
 async def _serve(fake: FakeScreendesk, *, announce: bool = True) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for signum in (signal.SIGTERM, signal.SIGINT):
+    for signum in _STOP_SIGNALS:
         loop.add_signal_handler(signum, stop.set)
+    # A forked worker starts with these blocked: a stop that came before the handlers existed
+    # was held, and is delivered to them now instead of killing the process.
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     async with fake:
         if announce:
             print(f"READY {fake.url}", flush=True)
@@ -60,16 +66,15 @@ def _serve_workers(args: argparse.Namespace, context: ssl.SSLContext | None) -> 
     # The parent binds once and forks before any event loop exists; the kernel then spreads
     # connections over the workers accepting on the shared socket.
     listener = socket.create_server((args.host, args.port))
-    stop_signals = {signal.SIGTERM, signal.SIGINT}
-    # Blocked before forking, so a signal that comes early is held, not fatal to the parent.
-    signal.pthread_sigmask(signal.SIG_BLOCK, stop_signals)
+    # Blocked before forking, so a signal that comes early is held, not fatal to the parent or
+    # to a worker whose handlers are not installed yet.
+    signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
     children = []
     for _ in range(args.workers):
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, stop_signals)
                 asyncio.run(_serve(_fake(args, context, listener), announce=False))
                 code = 0
             finally:
@@ -78,7 +83,7 @@ def _serve_workers(args: argparse.Namespace, context: ssl.SSLContext | None) -> 
     host, port = listener.getsockname()[:2]
     listener.close()
     print(f"READY {'https' if context else 'http'}://{host}:{port}", flush=True)
-    signal.sigwait(stop_signals)
+    signal.sigwait(_STOP_SIGNALS)
     for pid in children:
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
