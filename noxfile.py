@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
@@ -35,3 +37,11 @@ def tests(session: nox.Session) -> None:
         "--cov-fail-under=90",
         *session.posargs,
     )
+
+
+@nox.session(venv_backend="none")
+def gen(session: nox.Session) -> None:
+    """Rewrite the generated sync facade; ``nox -s gen -- --check`` only checks it is current."""
+    # The generator needs only the standard library (it reads the source, never imports it),
+    # so it runs with the interpreter that runs nox, in no virtualenv.
+    session.run(sys.executable, "scripts/gen_sync.py", *session.posargs)

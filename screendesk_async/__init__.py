@@ -14,6 +14,7 @@ from __future__ import annotations
 from . import errors, models
 from ._client import AsyncScreendesk
 from ._logging import RedactingFilter
+from ._sync import Screendesk
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
@@ -22,6 +23,7 @@ __all__ = [
     "AsyncScreendesk",
     "NotGiven",
     "RedactingFilter",
+    "Screendesk",
     "__version__",
     "errors",
     "models",
