@@ -23,7 +23,6 @@ from collections.abc import Sequence
 
 from screendesk_async.testing._server import FakeScreendesk
 
-
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
