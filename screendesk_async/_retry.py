@@ -15,6 +15,7 @@ The decision is a pure function of the exception and the method, unit-tested dir
 from __future__ import annotations
 
 import random
+import time
 from typing import Final
 
 import attrs
@@ -25,12 +26,25 @@ from tenacity import (
     stop_after_attempt,
     stop_before_delay,
 )
+from tenacity.stop import stop_base
 
 from . import _constants as C
 from . import errors
 from ._logging import logger
 
 _rng: Final = random.Random()
+
+
+class _StopBeforeDeadline(stop_base):
+    """tenacity's ``stop_before_delay``, counted from a given start rather than its own."""
+
+    def __init__(self, started: float, deadline: float) -> None:
+        self.started = started
+        self.deadline = deadline
+
+    def __call__(self, retry_state: RetryCallState) -> bool:
+        elapsed = time.monotonic() - self.started
+        return elapsed + (retry_state.upcoming_sleep or 0.0) >= self.deadline
 
 
 def describe(exc: BaseException) -> str:
@@ -76,8 +90,13 @@ class RetryPolicy:
         retry_after: float | None = getattr(exc, "retry_after", None)
         return self.backoff(attempt) if retry_after is None else retry_after
 
-    def attempts(self, method: str, path: str) -> AsyncRetrying:
-        """A tenacity loop for one call: ``async for attempt in policy.attempts(...)``."""
+    def attempts(self, method: str, path: str, *, started: float | None = None) -> AsyncRetrying:
+        """A tenacity loop for one call: ``async for attempt in policy.attempts(...)``.
+
+        ``started`` (``time.monotonic()``) is when the call's first attempt began, if that was
+        before this loop (the transport tries once without tenacity): the deadline counts
+        from there.
+        """
 
         def wait(state: RetryCallState) -> float:
             exc = state.outcome.exception() if state.outcome else None
@@ -95,8 +114,13 @@ class RetryPolicy:
                 describe(exc) if exc else "?",
             )
 
+        deadline = (
+            stop_before_delay(self.deadline)
+            if started is None
+            else _StopBeforeDeadline(started, self.deadline)
+        )
         return AsyncRetrying(
-            stop=stop_after_attempt(self.max_retries + 1) | stop_before_delay(self.deadline),
+            stop=stop_after_attempt(self.max_retries + 1) | deadline,
             retry=retry_if_exception(lambda exc: self.should_retry(exc, method)),
             wait=wait,
             before_sleep=log_retry,

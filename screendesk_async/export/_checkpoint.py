@@ -51,7 +51,8 @@ class Checkpoint:
 
     def save(self, path: Path) -> None:
         """Write atomically: a crash leaves the old checkpoint or the new one, never half."""
-        data = attrs.asdict(self)
+        # Not recursive: asdict would copy every id one by one, only to keep the last few.
+        data = attrs.asdict(self, recurse=False)
         data["recent_ids"] = self.recent_ids[-SAVED_IDS:]
         temporary = path.with_name(path.name + ".tmp")
         with temporary.open("wb") as stream:

@@ -7,8 +7,9 @@ import csv
 import math
 import os
 import time
-from collections import OrderedDict
+from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
+from itertools import chain, repeat
 from pathlib import Path
 from typing import IO, Any, Final
 
@@ -17,7 +18,7 @@ import orjson
 
 from .._client import AsyncScreendesk
 from ..errors import ExportError
-from ._checkpoint import RECENT_IDS, Checkpoint
+from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
 from ._sources import SOURCES, RawPage, Source
 from ._writers import CsvWriter, JsonlWriter, Writer, sync_to_disk
 
@@ -25,6 +26,8 @@ FORMATS: Final = ("jsonl", "csv")
 #: Seconds between two checkpoints: each costs an fsync, and a kill loses at most this much.
 CHECKPOINT_EVERY: Final = 1.0
 
+_STR_OR_NONE: Final = frozenset({str, type(None)})
+_ONLY_DICTS: Final = frozenset({dict})
 #: Called after every page with the progress so far and the expected number of records.
 ProgressCallback = Callable[[Checkpoint, int | None], None]
 
@@ -78,21 +81,73 @@ class ExportSummary:
 
 
 class _RecentIds:
-    """A bounded set of the last ids written, to drop records seen twice across pages."""
+    """A bounded set of the last ids written, to drop records seen twice across pages.
+
+    Kept as one set plus the ids in the order they came, page by page, so that a page is
+    checked, remembered and (once over the bound) forgotten with a few C-level set operations
+    rather than one Python call per record: this runs for every record of an export.
+    """
 
     def __init__(self, ids: list[str]) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict.fromkeys(ids)
+        self._known: set[str] = set()
+        self._pages: deque[list[str]] = deque()  # oldest first; every id in _known once
+        self._count = 0
+        self._remember(list(dict.fromkeys(ids)))
+
+    def _remember(self, ids: list[str]) -> None:
+        """Add ids that are new and distinct; forget the oldest beyond ``RECENT_IDS``."""
+        if not ids:
+            return
+        self._known.update(ids)
+        self._pages.append(ids)
+        self._count += len(ids)
+        excess = self._count - RECENT_IDS
+        while excess > 0:
+            oldest = self._pages[0]
+            if len(oldest) <= excess:
+                self._pages.popleft()
+                forgotten = oldest
+            else:
+                self._pages[0], forgotten = oldest[excess:], oldest[:excess]
+            self._known.difference_update(forgotten)
+            self._count -= len(forgotten)
+            excess -= len(forgotten)
 
     def add(self, record_id: str) -> bool:
-        if record_id in self._ids:
-            return False
-        self._ids[record_id] = None
-        if len(self._ids) > RECENT_IDS:
-            self._ids.popitem(last=False)
-        return True
+        """Remember one id; ``False`` if it was seen recently."""
+        return self.add_page([record_id]) is None
 
-    def as_list(self) -> list[str]:
-        return list(self._ids)
+    def add_page(self, ids: list[str | None]) -> list[bool] | None:
+        """Remember a page's ids; which records to keep, or ``None`` for all of them.
+
+        A record without an id is always kept; of the others, only the first of an id.
+        """
+        present = [i for i in ids if i is not None] if None in ids else ids
+        if self._known.isdisjoint(present) and len(set(present)) == len(present):
+            self._remember(present)  # type: ignore[arg-type]  # no None left in it
+            return None
+        keep: list[bool] = []
+        fresh: dict[str, None] = {}
+        for record_id in ids:
+            new = record_id is None or (record_id not in self._known and record_id not in fresh)
+            if new and record_id is not None:
+                fresh[record_id] = None
+            keep.append(new)
+        self._remember(list(fresh))
+        return keep
+
+    def as_list(self, limit: int | None = None) -> list[str]:
+        """The ids (the last ``limit`` of them), oldest first."""
+        if limit is None or limit >= self._count:
+            return list(chain.from_iterable(self._pages))
+        newest: list[list[str]] = []
+        taken = 0
+        for ids in reversed(self._pages):
+            newest.append(ids)
+            taken += len(ids)
+            if taken >= limit:
+                break
+        return list(chain.from_iterable(reversed(newest)))[-limit:]
 
 
 def _record_id(record: Any, source: Source) -> str | None:
@@ -252,18 +307,23 @@ class _Run:
         return CsvWriter(stream, self.state.columns)
 
     def _fresh(self, items: list[Any]) -> list[dict[str, Any]]:
-        fresh = []
-        for record in items:
-            record_id = _record_id(record, self.source)
-            if record_id is None or self.recent.add(record_id):
-                fresh.append(record)
-            else:
-                self.state.duplicates += 1
+        key = self.source.id_key
+        if _ONLY_DICTS.issuperset(map(type, items)):
+            ids = list(map(dict.get, items, repeat(key)))
+        else:
+            ids = [record.get(key) if isinstance(record, dict) else None for record in items]
+        if not _STR_OR_NONE.issuperset(map(type, ids)):
+            ids = [None if value is None else str(value) for value in ids]
+        keep = self.recent.add_page(ids)
+        if keep is None:
+            return items
+        fresh = [record for record, kept in zip(items, keep, strict=True) if kept]
+        self.state.duplicates += len(items) - len(fresh)
         return fresh
 
     def _save(self, stream: IO[bytes]) -> None:
         self.state.size = sync_to_disk(stream)
-        self.state.recent_ids = self.recent.as_list()
+        self.state.recent_ids = self.recent.as_list(SAVED_IDS)  # all a checkpoint keeps
         self.state.save(self.checkpoint)
 
     async def _pages(self, first: int, last: int | None) -> AsyncIterator[RawPage]:
