@@ -10,6 +10,11 @@ nox.options.sessions = ["lint", "typecheck", "tests"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
+#: What the benchmarks compare against or need (never dependencies of the library). The tests
+#: and typecheck sessions install them too: CI smoke-runs every benchmark and type-checks
+#: benchmarks/.
+BENCH_DEPS = ["pydantic>=2.6", "msgspec>=0.18", "requests>=2.31", "types-requests", "trustme>=1.1"]
+
 
 @nox.session
 def lint(session: nox.Session) -> None:
@@ -22,14 +27,14 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def typecheck(session: nox.Session) -> None:
     """mypy --strict over the package, tests, scripts and benchmarks."""
-    session.install("-e", ".[dev]")
+    session.install("-e", ".[dev]", *BENCH_DEPS)
     session.run("mypy", "--strict")
 
 
 @nox.session
 def tests(session: nox.Session) -> None:
     """The test suite (unit and loopback integration tests) with coverage >= 90 %."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test]", *BENCH_DEPS)
     session.run(
         "pytest",
         "--cov",
@@ -45,3 +50,14 @@ def gen(session: nox.Session) -> None:
     # The generator needs only the standard library (it reads the source, never imports it),
     # so it runs with the interpreter that runs nox, in no virtualenv.
     session.run(sys.executable, "scripts/gen_sync.py", *session.posargs)
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Every benchmark, a few minutes on 2 cores; writes benchmarks/RESULTS.md (not run by CI).
+
+    ``nox -s bench -- --quick`` is the smoke size; ``-- --only export typed`` runs a subset.
+    """
+    # The cli: export (a') runs the command; pyinstrument: to profile what the figures show.
+    session.install("-e", ".[cli]", *BENCH_DEPS, "pyinstrument>=4.6")
+    session.run("python", "-m", "benchmarks", *session.posargs)

@@ -1,0 +1,1 @@
+"""Benchmarks of screendesk_async; ``nox -s bench`` runs them all and writes RESULTS.md."""
