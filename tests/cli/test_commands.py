@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 
 import orjson
 import pytest
 
 from screendesk_async.cli import main
-from screendesk_async.testing import FakeScreendesk, ServerThread
+from screendesk_async.testing import FakeScreendesk, RequestRecord, ServerThread
 
 pytestmark = pytest.mark.integration
 
@@ -20,6 +21,17 @@ def server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeScreendesk]:
         monkeypatch.setenv("SCREENDESK_SCIM_TOKEN", fake.scim_token)
         monkeypatch.setenv("SCREENDESK_BASE_URL", fake.url)
         yield fake
+
+
+def logged(fake: FakeScreendesk, method: str) -> RequestRecord:
+    """The last request of ``method``: the fake's thread logs it just after answering."""
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        found = [r for r in fake.requests if r.method == method]
+        if found:
+            return found[-1]
+        time.sleep(0.01)
+    raise AssertionError(f"no {method} request reached the fake")
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -41,7 +53,7 @@ def test_recordings_get_and_update(
     assert code == 0
     assert orjson.loads(out)["title"] == "Renamed"
     assert orjson.loads(out)["summary"] is None
-    assert server.requests[-1].json() == {"recording": {"title": "Renamed", "summary": None}}
+    assert logged(server, "PATCH").json() == {"recording": {"title": "Renamed", "summary": None}}
     code, _, err = run(capsys, "recordings", "get", "not-a-uuid")
     assert code == 1
     assert err.startswith("screendesk: error: not a well-formed recording uuid")
