@@ -19,6 +19,8 @@ from screendesk_async import AsyncScreendesk, errors, models
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
 
+from ..scim_users import new_user
+
 pytestmark = pytest.mark.integration
 
 SCIM2_TOKEN = "scim2-server-test-token"
@@ -75,26 +77,13 @@ async def peer(request: pytest.FixtureRequest, scim2_server: str) -> AsyncIterat
         yield Peer("fake", fake.scim_url, fake.scim_token, screendesk=True)
 
 
-def new_user(i: int, peer: Peer, run: str) -> models.ScimUser:
-    email = f"user{i}.{run}@example.com"
-    return models.ScimUser(
-        user_name=email,
-        external_id=f"ext-{run}-{i}",
-        name=models.ScimName(given_name=f"User{i}", family_name="Lifecycle"),
-        emails=[models.ScimEmail(value=email, type="work", primary=True)],
-        active=True,
-        # scim2-server follows RFC 7643, where roles is a list: let it keep its defaults.
-        roles=models.ScimRoles(member=True, editor=i % 2 == 0) if peer.screendesk else None,
-    )
-
-
 async def test_lifecycle(peer: Peer) -> None:
     run = f"{time.monotonic_ns()}"
     async with AsyncScreendesk(
         scim_token=peer.token, scim_base_url=peer.scim_base_url, base_url="https://rest.invalid"
     ) as sd:
         created = await asyncio.gather(
-            *(sd.scim.users.create(new_user(i, peer, run)) for i in range(25))
+            *(sd.scim.users.create(new_user(i, run, with_roles=peer.screendesk)) for i in range(25))
         )
         assert all(u.id for u in created)
         assert len({u.id for u in created}) == 25
@@ -150,7 +139,10 @@ async def test_pages_of_ten_are_fetched_concurrently_in_order(scim2_server: str)
     async with AsyncScreendesk(scim_token=SCIM2_TOKEN, scim_base_url=scim2_server) as sd:
         run = f"{time.monotonic_ns()}"
         peer = Peer("scim2-server", scim2_server, SCIM2_TOKEN, screendesk=False)
-        created = [await sd.scim.users.create(new_user(i, peer, run)) for i in range(25)]
+        created = [
+            await sd.scim.users.create(new_user(i, run, with_roles=peer.screendesk))
+            for i in range(25)
+        ]
         query = f'userName co "{run}"'
         one_page = [u.id async for u in sd.scim.users.list(page_size=100, filter=query)]
         assert sorted(map(str, one_page)) == sorted(str(u.id) for u in created)

@@ -8,21 +8,10 @@ import pytest
 from screendesk_async import Screendesk, errors, models
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
+from ..scim_users import new_user
 from .helpers import fast_retries, logged
 
 pytestmark = pytest.mark.integration
-
-
-def new_user(i: int, run: str) -> models.ScimUser:
-    email = f"user{i}.{run}@example.com"
-    return models.ScimUser(
-        user_name=email,
-        external_id=f"ext-{run}-{i}",
-        name=models.ScimName(given_name=f"User{i}", family_name="Lifecycle"),
-        emails=[models.ScimEmail(value=email, type="work", primary=True)],
-        active=True,
-        roles=models.ScimRoles(member=True, editor=i % 2 == 0),
-    )
 
 
 def test_lifecycle() -> None:
