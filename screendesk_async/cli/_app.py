@@ -19,6 +19,7 @@ from .. import errors, models
 from .._client import AsyncScreendesk
 from .._types import NOT_GIVEN, NotGiven
 from ..export import FORMATS, SOURCES, export, partial_path
+from ._load import load_command
 from ._progress import ExportProgress
 
 P = ParamSpec("P")
@@ -124,6 +125,9 @@ def cli(ctx: click.Context, /, **options: Any) -> None:
       screendesk scim users list --filter 'userName eq "ada@example.com"'
     """
     ctx.ensure_object(Settings).options = options
+
+
+cli.add_command(load_command)
 
 
 def page_range(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int | None]:
