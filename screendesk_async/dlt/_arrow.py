@@ -11,12 +11,12 @@ derived once per model by walking its attrs fields, whatever they are:
   (``metadata__updated_at``), exactly the names dlt would give the same record as a dict, so
   they filter, sort and index like any column, and the incremental cursor is a plain column;
 - a list (of models or scalars), or a dict the model keeps as it came (``extra``), becomes a
-  column of JSON text that dlt declares ``json`` (DuckDB ``JSON``, PostgreSQL ``jsonb``, BigQuery
-  ``JSON``…; timestamps inside in UTC). It stays in the row it belongs to, so a ``merge``
-  replaces it whole, and SQL reads it with the destination's JSON functions (DuckDB
-  ``json_each``, PostgreSQL ``jsonb_array_elements``). JSON text rather than ``list<struct>``
-  because not every destination's loader takes nested Arrow types (PostgreSQL's CSV path
-  does not).
+  column of JSON text that dlt declares ``json`` (DuckDB ``JSON``, PostgreSQL ``jsonb``,
+  BigQuery ``JSON``…; timestamps inside in ISO 8601 with their offset). It stays in the row it
+  belongs to, so a ``merge`` replaces it whole, and SQL reads it with the destination's JSON
+  functions (DuckDB ``json_each``, PostgreSQL ``jsonb_array_elements``). JSON text rather than
+  ``list<struct>`` because not every destination's loader takes nested Arrow types
+  (PostgreSQL's CSV path does not).
 
 Only non-optional fields (the identifiers, e.g. ``Recording.uuid``) are declared non-null.
 """
@@ -27,7 +27,9 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
+from itertools import repeat
+from operator import attrgetter, is_
 from typing import Any, Final
 
 import attrs
@@ -63,38 +65,26 @@ def _fields(cls: type) -> list[tuple[str, Any]]:
     return [(field.name, hints[field.name]) for field in attrs.fields(cls)]
 
 
-def _plain(base: Any) -> Convert:
-    """How to turn a value of type ``base`` into JSON-ready data (timestamps in UTC)."""
-    if base is datetime:
-        return lambda value: None if value is None else value.astimezone(UTC).isoformat()
-    if base in _SCALARS:
-        return lambda value: value
-    if attrs.has(base):
-        parts = [(name, _plain(_unwrap(hint)[0])) for name, hint in _fields(base)]
-
-        def to_dict(value: Any) -> dict[str, Any] | None:
-            if value is None:
-                return None
-            return {name: convert(getattr(value, name)) for name, convert in parts}
-
-        return to_dict
-    if typing.get_origin(base) is list:
-        (item,) = typing.get_args(base) or (Any,)
-        convert = _plain(_unwrap(item)[0])
-        return lambda value: None if value is None else [convert(entry) for entry in value]
-    return lambda value: value
+@functools.cache
+def _getter(cls: type) -> tuple[tuple[str, ...], Callable[[Any], Any]]:
+    names = tuple(field.name for field in attrs.fields(cls))
+    return names, attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
 
 
-def _json(base: Any) -> Convert:
-    plain = _plain(base)
+def _model_as_dict(value: Any) -> dict[str, Any]:
+    """Orjson's ``default``: a nested model as a dict of its fields (orjson does the rest)."""
+    cls: type = type(value)
+    if not attrs.has(cls):
+        raise TypeError(f"{cls.__name__} is not JSON serializable")
+    names, get = _getter(cls)
+    return dict(zip(names, get(value), strict=True))
 
-    def encode(value: Any) -> str | None:
-        # An empty container (an ``extra`` with nothing in it) is no data: null, not "{}".
-        if value is None or value == {}:
-            return None
-        return orjson.dumps(plain(value)).decode()
 
-    return encode
+def _json(value: Any) -> str | None:
+    """JSON text of a list, dict or model; an empty container (an empty ``extra``) is null."""
+    if value is None or value == {}:
+        return None
+    return orjson.dumps(value, default=_model_as_dict).decode()
 
 
 @attrs.frozen
@@ -132,7 +122,7 @@ def _columns(cls: type, path: tuple[str, ...], optional_parent: bool) -> list[Co
         if base in _SCALARS:
             out.append(Column(name, here, _SCALARS[base], nullable))
         else:
-            out.append(Column(name, here, pa.string(), nullable, _json(base)))
+            out.append(Column(name, here, pa.string(), nullable, _json))
     return out
 
 
@@ -170,7 +160,12 @@ def arrow_schema(cls: type, key: str | None = None) -> pa.Schema:
 
 
 def _attribute(name: str, objects: list[Any]) -> list[Any]:
-    return [None if obj is None else getattr(obj, name) for obj in objects]
+    get = attrgetter(name)
+    # The common case (every record has its metadata…) runs in C; ``None in objects`` would
+    # call each model's Python ``__eq__``.
+    if not any(map(is_, objects, repeat(None))):
+        return list(map(get, objects))
+    return [None if obj is None else get(obj) for obj in objects]
 
 
 def to_table(cls: type, items: Sequence[Any], key: str | None = None) -> pa.Table:

@@ -122,9 +122,10 @@ def load(
         source = source.with_resources(*resources)
     tables = list(source.selected_resources)
     started = time.perf_counter()
-    # Brings back the schema and state from the destination when this machine has none, so
-    # the counts below are the destination's own.
-    pipeline.sync_destination()
+    if not pipeline.default_schema_name:
+        # No state on this machine: bring the destination's back first (the run would do it
+        # anyway), so the row counts below are the destination's own.
+        pipeline.sync_destination()
     before = {table: _count(pipeline, table) for table in tables}
     info = pipeline.run(source)
     trace = pipeline.last_trace

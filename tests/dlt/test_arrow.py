@@ -12,7 +12,7 @@ import pytest
 
 from screendesk_async import models
 from screendesk_async.dlt import arrow_schema, to_table
-from screendesk_async.dlt._arrow import columns, json_columns
+from screendesk_async.dlt._arrow import _json, columns, json_columns
 from screendesk_async.models._converter import structure_list, wire_columns
 from screendesk_async.testing import FakeScreendesk
 
@@ -91,12 +91,17 @@ def test_values_nulls_nesting_and_json() -> None:
     assert data[1]["at"] == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)  # the same instant, in UTC
     assert data[1]["inner__leaf__when"] == datetime(2024, 1, 1, tzinfo=UTC)
     assert orjson.loads(data[1]["many"]) == [
-        {"label": "y", "leaf": {"when": "2024-01-01T00:00:00+00:00", "score": None}}
+        {"label": "y", "leaf": {"when": "2024-01-01T02:00:00+02:00", "score": None}}
     ]
     assert orjson.loads(data[1]["tags"]) == ["vip"]
     assert orjson.loads(data[1]["extra"]) == {"k": 1}
     assert data[2]["inner__label"] == "z"
     assert data[2]["inner__leaf__when"] is None
+
+
+def test_json_of_a_value_no_model_declares_is_refused() -> None:
+    with pytest.raises(TypeError, match="not JSON serializable"):
+        _json([object()])
 
 
 def test_a_null_batch_and_a_full_batch_share_one_schema() -> None:

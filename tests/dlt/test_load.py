@@ -175,3 +175,21 @@ def test_unknown_resource_is_a_key_error(server: Server, tmp_path: Path) -> None
     )
     with pytest.raises(KeyError, match="scim_users"):
         load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["scim_users"])
+
+
+def test_a_machine_without_the_state_resumes_from_the_destination(
+    server: Server, tmp_path: Path
+) -> None:
+    """The cursor and counts come back from the warehouse: a new machine adds nothing twice."""
+    _, fake = server
+    warehouse = str(tmp_path / "w.duckdb")
+
+    def run(pipelines: str) -> LoadSummary:
+        pipeline = make_pipeline(
+            destination=dlt.destinations.duckdb(warehouse), pipelines_dir=tmp_path / pipelines
+        )
+        source = screendesk_source(fake.admin_token, base_url=fake.url)
+        return load(pipeline, source, ["recordings"])
+
+    assert _by_table(run("first-machine"))["recordings"] == (120, 120, 0)
+    assert _by_table(run("second-machine"))["recordings"] == (0, 0, 0)
