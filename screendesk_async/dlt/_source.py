@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from operator import attrgetter
 from typing import Any, Final, TypeVar
 
 import dlt
@@ -63,7 +64,12 @@ def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
 
 
 class _Batcher:
-    """Gathers items into Arrow tables of about ``size`` rows, and reports progress."""
+    """Gathers items into Arrow tables of about ``size`` rows, and reports progress.
+
+    A key seen before in this run is dropped (a record created during the listing shifts the
+    pages, so one can come twice): every run yields each key once, which keeps an ``append``
+    into an empty table (see ``_pipeline.load``) exactly what a ``merge`` would give.
+    """
 
     def __init__(
         self, name: str, model: type, key: str, size: int, progress: ProgressCallback | None
@@ -71,6 +77,8 @@ class _Batcher:
         self._name, self._model, self._key = name, model, key
         self._size, self._progress = size, progress
         self._items: list[Any] = []
+        self._seen: set[Any] = set()
+        self._get_key = attrgetter(key)
         self.read = 0
 
     def add(self, items: Sequence[Any], read: int, expected: int | None) -> pa.Table | None:
@@ -78,7 +86,19 @@ class _Batcher:
         self.read += read
         if self._progress is not None:
             self._progress(self._name, self.read, expected)
-        self._items.extend(items)
+        keys = list(map(self._get_key, items))
+        seen = self._seen
+        if seen.isdisjoint(keys) and len(set(keys)) == len(keys):
+            self._items.extend(items)
+        else:
+            fresh = []
+            for key, item in zip(keys, items, strict=True):
+                if key not in seen:
+                    seen.add(key)
+                    fresh.append(item)
+            items = fresh
+            self._items.extend(items)
+        seen.update(keys)
         return self.flush() if len(self._items) >= self._size else None
 
     def flush(self) -> pa.Table | None:
