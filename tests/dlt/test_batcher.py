@@ -25,3 +25,18 @@ def test_batches_progress_and_duplicates_dropped() -> None:
     assert last.column("email").to_pylist() == ["d@x.io"]
     assert batcher.flush() is None
     assert seen == [("users", 2, 5), ("users", 5, 5), ("users", 6, 5)]
+
+
+def test_only_the_expected_json_hint_notice_is_dropped() -> None:
+    import logging
+
+    from screendesk_async.dlt._source import _NOTICE_FILTER
+
+    def record(message: str) -> logging.LogRecord:
+        return logging.LogRecord("dlt", logging.WARNING, __file__, 1, message, None, None)
+
+    ours = "In resource: recordings, when merging arrow schema with dlt schema, several column"
+    theirs = "In resource: orders, when merging arrow schema with dlt schema, several column"
+    assert not _NOTICE_FILTER.filter(record(ours))
+    assert _NOTICE_FILTER.filter(record(theirs))
+    assert _NOTICE_FILTER.filter(record("something else"))
