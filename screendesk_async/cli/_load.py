@@ -141,7 +141,7 @@ def load_command(
       screendesk load all --destination postgres --dataset screendesk
     """
     try:
-        from dlt.pipeline.exceptions import PipelineStepFailed
+        from dlt.common.exceptions import DltException
 
         from ..dlt import screendesk_source
         from ..dlt._pipeline import load, make_pipeline
@@ -159,23 +159,28 @@ def load_command(
         missing = [name for name in wanted or () if name not in source.resources]
         if missing:
             raise click.ClickException(f"{kind} needs {_NEEDS[missing[0]]}")
-        pipeline = make_pipeline(
-            destination=destination, dataset=dataset, pipeline_name=pipeline_name
-        )
         try:
+            pipeline = make_pipeline(
+                destination=destination, dataset=dataset, pipeline_name=pipeline_name
+            )
             with progress.shown():
                 summary = load(pipeline, source, wanted)
-        except PipelineStepFailed as exc:
+        except DltException as exc:  # dlt's wrappers: say what went wrong, in one line
             raise click.ClickException(_reason(exc)) from None
     for line in summary.lines():
         click.echo(line)
 
 
 def _reason(exc: BaseException) -> str:
-    """The library's own error inside dlt's wrappers, else dlt's message (one line)."""
+    """The library's own error inside dlt's wrappers, else the innermost cause (one line)."""
+    chain: list[BaseException] = []
     cause: BaseException | None = exc
-    while cause is not None:
-        if isinstance(cause, errors.ScreendeskError):
-            return str(cause)
-        cause = cause.__cause__ or cause.__context__
-    return str(exc).strip().splitlines()[0]
+    while cause is not None and cause not in chain:
+        chain.append(cause)
+        inner = getattr(cause, "exception", None)  # PipelineStepFailed keeps it here
+        cause = inner if isinstance(inner, BaseException) else cause.__cause__ or cause.__context__
+    for item in chain:
+        if isinstance(item, errors.ScreendeskError):
+            return str(item)
+    lines = [line.strip() for line in str(chain[-1]).splitlines() if line.strip()]
+    return lines[0] if lines else type(chain[-1]).__name__

@@ -92,3 +92,16 @@ def test_a_failing_server_is_one_line_without_the_token(
     assert err.count("\n") == 1
     assert "401" in err or "token" in err.lower()
     assert "wrong-token" not in err
+
+
+def test_a_destination_dlt_cannot_use_is_one_line(
+    server: Server, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _, fake = server
+    base = ["--token", fake.admin_token, "--base-url", fake.url, "load", "users"]
+    assert main([*base, "--destination", "postgres", "--pipeline", "nopg"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "credentials" in err
+    assert main([*base, "--destination", "no_such_destination"]) == 1
+    assert "no_such_destination" in capsys.readouterr().err
