@@ -16,6 +16,7 @@ Every exception the client raises on purpose derives from :class:`ScreendeskErro
     │   ├── RateLimitError            429 (``retry_after``)
     │   └── InternalServerError       >= 500
     ├── ResponseDecodeError           a 2xx body that is not the JSON expected
+    │   └── ResponseTooLargeError     a body over ``max_response_size``
     └── ExportError                   an export cannot start or resume (e.g. the file exists)
 
 Example::
@@ -49,6 +50,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ScreendeskError",
     "UnprocessableEntityError",
 ]
@@ -176,6 +178,29 @@ class ResponseDecodeError(ScreendeskError):
         self.status = status
         self.method = method
         self.path = path
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """A response body larger than the client's ``max_response_size`` (counted decompressed).
+
+    The body is not kept: reading stops as soon as the cap is passed, and the connection is
+    closed. Not retried (another try would read as much again).
+
+    Attributes:
+        limit: The cap, in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status: int = 200,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message, status=status, method=method, path=path)
+        self.limit = limit
 
 
 class ExportError(ScreendeskError):
