@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import selectors
 import threading
 import weakref
@@ -39,6 +40,27 @@ P = ParamSpec("P")
 
 _CLOSED = "this Screendesk client is closed; create a new one"
 _CLOSED_IN_FLIGHT = "this Screendesk client was closed while the call was in flight"
+_FORKED = (
+    "this Screendesk client was created in another process (before os.fork()): its loop thread "
+    "and connections stayed in the parent; create a new Screendesk in the child process"
+)
+
+#: The portals alive in this process, so a forked child can refuse them at once.
+_LIVE: weakref.WeakSet[_LoopThread] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    # The child has no loop thread, only copies of its state: a call would wait forever for a
+    # thread that does not exist. Refuse every call instead; never touch the loop, whose
+    # selector and sockets the parent still uses.
+    for state in list(_LIVE):
+        state.forked = True
+        state.closed = True
+        state.lock = threading.Lock()  # it may have been held at the fork by another thread
+        state.pending.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _HandoffSelector(selectors.DefaultSelector):
@@ -124,6 +146,8 @@ class _LoopThread:
         #: Set before the shutdown is scheduled; the loop starts no call once it is set, so
         #: every call's task exists before the shutdown looks for the tasks to cancel.
         self.closed = False
+        #: Set in a child process after fork(): calls raise at once.
+        self.forked = False
         #: Calls not yet finished: failed at the very end if the loop stopped under them.
         self.pending: set[_Call] = set()
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
@@ -132,6 +156,7 @@ class _LoopThread:
         self.pumps: weakref.WeakSet[_Pump[Any]] = weakref.WeakSet()
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
+        _LIVE.add(self)
 
     # -- on the loop thread -------------------------------------------------------------------
     def run(self) -> None:
@@ -203,7 +228,7 @@ class _LoopThread:
     def submit(self, fn: Callable[..., Any], args: Any, kwargs: Any, *, is_async: bool) -> _Call:
         """Schedule ``fn(*args, **kwargs)`` on the loop (awaited when ``is_async``)."""
         if self.closed:
-            raise errors.ConfigurationError(_CLOSED)
+            raise errors.ConfigurationError(_FORKED if self.forked else _CLOSED)
         call = _Call(self.selector.ready)
         self.pending.add(call)
         try:
