@@ -49,7 +49,7 @@ _FORKED = (
 _LIVE: weakref.WeakSet[_LoopThread] = weakref.WeakSet()
 
 
-def _after_fork_in_child() -> None:
+def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
     # The child has no loop thread, only copies of its state: a call would wait forever for a
     # thread that does not exist. Refuse every call instead; never touch the loop, whose
     # selector and sockets the parent still uses.

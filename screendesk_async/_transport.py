@@ -37,7 +37,7 @@ Answer: TypeAlias = tuple[int, Mapping[str, str], bytes]
 _generation = 0
 
 
-def _forked() -> None:
+def _forked() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
     global _generation
     _generation += 1
 

@@ -255,6 +255,25 @@ async def test_a_redirect_from_https_to_http_is_refused(tmp_path: Any) -> None:
     assert http_server.count() == 0
 
 
+async def test_a_redirect_elsewhere_than_http_or_without_location_raises() -> None:
+    async def odd(request: web.Request) -> web.Response:
+        if request.query.get("ftp"):
+            return web.Response(status=302, headers={"Location": "ftp://127.0.0.1/x"})
+        return web.Response(status=302)  # no Location at all
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(odd) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        for query in ({"ftp": 1}, {}):
+            request = sd.recordings._request("GET", ("recordings",), query=query)
+            with pytest.raises(errors.APIStatusError) as caught:
+                await sd.recordings._send(request)
+            assert caught.value.status == 302
+    assert server.count() == 2
+
+
 # -- secrets -----------------------------------------------------------------------------------
 
 
