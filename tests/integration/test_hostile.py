@@ -144,6 +144,21 @@ async def test_max_response_size_none_reads_everything_and_bad_values_are_refuse
             AsyncScreendesk(TOKEN, max_response_size=bad)  # type: ignore[arg-type]
 
 
+def test_the_sync_client_takes_max_response_size_too() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return json_response(rest_page(1, 1, per_page=100))  # about 5 KB
+
+    with serve_in_thread(handler) as server:
+        with (
+            Screendesk(TOKEN, base_url=server.url, max_response_size=1000) as sd,
+            pytest.raises(errors.ResponseTooLargeError),
+        ):
+            sd.recordings.page(1)
+        with Screendesk(TOKEN, base_url=server.url, max_response_size=None) as sd:
+            assert len(sd.recordings.page(1)) == 100
+    assert server.count() == 2
+
+
 # -- redirects ---------------------------------------------------------------------------------
 
 
