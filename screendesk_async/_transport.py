@@ -151,7 +151,6 @@ class Transport:
         if number > 1:
             self.retries += 1
         async with self._slots:
-            await self._limiter.acquire()
             started = time.perf_counter()
             outcome = self._outcome(request, number, started, await self._exchange(request))
         if isinstance(outcome, errors.ScreendeskError):
@@ -205,6 +204,7 @@ class Transport:
         """
         url = request.url
         for _ in range(C.MAX_REDIRECTS + 1):
+            await self._limiter.acquire()  # every hop is a request start
             answer = await self._send_once(request, url)
             if isinstance(answer, errors.ScreendeskError):
                 return answer
@@ -212,9 +212,14 @@ class Transport:
             location = headers.get("Location")
             if status not in C.REDIRECT_STATUSES or not location:
                 return answer
-            refused = self._refuse_redirect(request, url, status)
-            if refused is not None:
-                return refused
+            if request.method != "GET":
+                return errors.APIStatusError(
+                    f"the server answered {request.method} with a redirect, which is not "
+                    "followed (the request and its body are never sent to another place)",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
             target = url.join(URL(location))
             if target.scheme not in ("http", "https") or (
                 url.scheme == "https" and target.scheme != "https"
@@ -228,18 +233,6 @@ class Transport:
             url = target
         return errors.APIStatusError(
             f"more than {C.MAX_REDIRECTS} redirects",
-            status=status,
-            method=request.method,
-            path=request.path,
-        )
-
-    @staticmethod
-    def _refuse_redirect(request: Request, url: URL, status: int) -> errors.APIStatusError | None:
-        if request.method == "GET":
-            return None
-        return errors.APIStatusError(
-            f"the server answered {request.method} with a redirect, which is not followed "
-            "(the request and its body are never sent to another place)",
             status=status,
             method=request.method,
             path=request.path,
