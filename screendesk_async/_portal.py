@@ -12,7 +12,8 @@ cancelled before it starts leaves no "coroutine was never awaited" behind. Closi
 calls in flight, closes the iterators being pulled (cancelling their page requests), runs the
 cleanups (the async client's ``aclose``), then stops the loop and joins its thread. A portal
 nobody references any more is closed the same way by ``weakref.finalize``, also at interpreter
-exit.
+exit. In a child process after ``fork()`` there is no loop thread: every portal inherited from
+the parent refuses calls at once (``ConfigurationError``) instead of waiting for it forever.
 
 The per-call overhead is what the facade adds to every request, so the hand-over is lean: the
 caller waits on one bare lock (a ``concurrent.futures.Future`` and its condition variable cost

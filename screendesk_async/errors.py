@@ -29,7 +29,8 @@ Example::
         log.warning("Screendesk said %s: %s", exc.status, exc.message)
 
 No message, attribute or ``repr`` of these exceptions ever contains a token: the request is
-described by its method and path only.
+described by its method and path only, and the client's own tokens are redacted from what a
+server sends back (an error body that echoes the token).
 """
 
 from __future__ import annotations

@@ -46,7 +46,9 @@ class Screendesk(BaseScreendesk):
 
     Breaking out of a ``for`` over a listing (or closing the iterator) cancels its page
     requests still in flight. Call :meth:`close` (or use ``with``) when done; a client that is
-    simply dropped is closed when it is garbage collected, or at interpreter exit.
+    simply dropped is closed when it is garbage collected, or at interpreter exit. A client
+    created before ``os.fork()`` raises ``ConfigurationError`` at once in the child (its loop
+    thread stayed in the parent): create clients after forking (e.g. in a post-fork hook).
 
     Raises:
         errors.ConfigurationError: a base URL that is not https (loopback hosts excepted).
