@@ -13,7 +13,7 @@ requests in flight.
 Every page is checked by its plan (``check``) as it is handed over, in order: a page that is not
 what the docs describe (items missing or not a list of objects, another page than the one asked
 for, an empty page whose own pagination says records follow, a page that only repeats what was
-listed already) raises ``ResponseDecodeError`` naming the page, so a listing never ends early in
+listed before it) raises ``ResponseDecodeError`` naming the page, so a listing never ends early in
 silence and never loops.
 """
 
@@ -168,6 +168,7 @@ class NumberedPages:
         self.items_key = items_key
         self.first_key = first_page
         self.last_page = last_page
+        self._previous: list[Any] = []
 
     def _pagination(self, page: RawPage) -> dict[str, Any]:
         pagination = page.get("pagination")
@@ -195,8 +196,16 @@ class NumberedPages:
         return not page.get(self.items_key)
 
     def check(self, key: int, page: RawPage) -> None:
-        """See :func:`check_rest_page`."""
+        """:func:`check_rest_page`, and a page that only repeats the one before it is an error.
+
+        The repeat is what a server that ignores ``?page=`` but echoes the page number sends;
+        followed by ``next_page`` it would never end.
+        """
         check_rest_page(self.items_key, key, page)
+        items = page[self.items_key]
+        if items and items == self._previous:
+            raise _bad_page(f"page {key}", "the same records as the page before it")
+        self._previous = items
 
 
 class OffsetPages:

@@ -93,6 +93,23 @@ async def test_a_server_that_ignores_page_does_not_loop() -> None:
     assert server.count() == 2  # before: 18,136 requests in 8 s
 
 
+async def test_a_server_that_ignores_page_but_echoes_its_number_does_not_loop() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.query.get("page", "1"))
+        body = rest_page(1, 1)
+        body["pagination"] = {"page": number, "next_page": number + 1}
+        return json_response(body)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match="page 2: the same records"):
+            _ = [r async for r in sd.recordings.list()]
+    assert server.count() == 2
+
+
 async def test_a_scim_server_that_ignores_start_index_raises() -> None:
     users = [{"id": f"u{i}", "userName": f"u{i}@example.com"} for i in range(10)]
 
