@@ -52,9 +52,12 @@ _LIVE: weakref.WeakSet[_LoopThread] = weakref.WeakSet()
 
 def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
     # The child has no loop thread, only copies of its state: a call would wait forever for a
-    # thread that does not exist. Refuse every call instead; never touch the loop, whose
-    # selector and sockets the parent still uses.
+    # thread that does not exist. Refuse every call instead, and never touch the loop: its epoll
+    # instance is the parent's too, so closing the loop (or a transport on it) here would
+    # unregister the parent's sockets. Marked closed, asyncio leaves it alone, even when it is
+    # collected.
     for state in list(_LIVE):
+        state.loop._closed = True  # type: ignore[attr-defined]
         state.forked = True
         state.closed = True
         state.lock = threading.Lock()  # it may have been held at the fork by another thread

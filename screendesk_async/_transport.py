@@ -12,8 +12,10 @@ frame up, so an error reporter that captures the locals of every frame of a trac
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
+import weakref
 from collections.abc import Mapping
 from typing import Any, TypeAlias
 
@@ -35,11 +37,14 @@ Answer: TypeAlias = tuple[int, Mapping[str, str], bytes]
 # Bumped in a child process after fork(): a session made before it shares its sockets (and TLS
 # state) with the parent, so it must never be used, or closed, there.
 _generation = 0
+_LIVE: weakref.WeakSet[Transport] = weakref.WeakSet()
 
 
 def _forked() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
     global _generation
     _generation += 1
+    for transport in list(_LIVE):
+        transport._disown_session()
 
 
 os.register_at_fork(after_in_child=_forked)
@@ -76,6 +81,7 @@ class Transport:
         )
         for secret in config.secrets():
             remember_secret(secret.reveal())
+        _LIVE.add(self)
         #: Attempts that failed and were tried again, for summaries (e.g. the export command).
         self.retries = 0
 
@@ -113,6 +119,21 @@ class Transport:
                 "loop (or the sync Screendesk facade from synchronous code)"
             )
         return self._session
+
+    def _disown_session(self) -> None:
+        """In a forked child: forget the parent's pooled connections without closing them.
+
+        Closing one (also what collecting the session does, e.g. at the child's exit) would
+        unregister its socket from the epoll instance the parent's loop shares with the child,
+        and the parent would wait forever on that connection.
+        """
+        connector = self._session.connector if self._session is not None else None
+        if connector is None or not self._owns_session:
+            return
+        with contextlib.suppress(AttributeError):  # aiohttp internals; best effort
+            connector._conns.clear()
+            connector._acquired.clear()
+            connector._closed = True
 
     def _token_for(self, request: Request) -> str:
         if request.api == "scim":

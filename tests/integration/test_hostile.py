@@ -12,6 +12,7 @@ import logging
 import multiprocessing
 import ssl
 import traceback
+import warnings
 from typing import Any
 
 import aiohttp
@@ -518,3 +519,31 @@ def test_an_async_client_used_after_fork_raises_at_once() -> None:
             loop.close()
     assert result.startswith("ConfigurationError: ")
     assert "fork" in result
+
+
+def _finalize_in_child(sd: Screendesk, results: Any) -> None:
+    # What a child's interpreter exit may do to the objects it inherited: collect the session
+    # (its connector closes the pooled connections) and the loop (it closes itself). Neither
+    # may unregister the parent's sockets from the epoll instance both processes share.
+    transport = sd._resource._transport
+    session = transport._session
+    assert session is not None
+    assert session.connector is not None
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "unclosed ..." warnings, as at any exit
+        session.connector.__del__()
+        session.__del__()
+        sd._portal.loop.__del__()  # type: ignore[attr-defined]
+    results.put("finalized")
+
+
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
+def test_what_a_child_inherits_never_disturbs_the_parent() -> None:
+    with (
+        ServerThread(FakeScreendesk(recordings=50, page_size=25)) as fake,
+        Screendesk(fake.admin_token, base_url=fake.url, timeout=3, max_retries=0) as sd,
+    ):
+        assert len(sd.recordings.page(1)) == 25  # a pooled keep-alive connection exists
+        assert run_forked(_finalize_in_child, sd) == "finalized"
+        for number in (1, 2):  # the pooled connection, then the loop's own wake-ups
+            assert len(sd.recordings.page(number)) == 25
