@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -79,7 +80,7 @@ def test_first_load_rerun_edit_and_add(server: Server, destination: Any, tmp_pat
     live = {
         key: len(r["room_insights"]["participants_insights"])
         for key, r in expected.items()
-        if r["room_insights"]
+        if (r.get("room_insights") or {}).get("participants_insights")
     }
     assert live  # the fake's data has live calls
     found = _rows(
@@ -130,14 +131,16 @@ def test_duckdb_sql_reads_participants(server: Server, tmp_path: Path) -> None:
         "json_each(r.room_insights__participants_insights) p",
     )
     expected = [
-        (r["uuid"], p["joined_at"])
+        (r["uuid"], p.get("joined_at"))
         for r in fake.recordings_raw()
-        if r["room_insights"]
-        for p in r["room_insights"]["participants_insights"]
+        for p in (r.get("room_insights") or {}).get("participants_insights") or ()
     ]
     assert len(rows) == len(expected) > 0
     assert {key for key, _ in rows} == {key for key, _ in expected}
-    assert all(joined is not None for _, joined in rows)
+    # The JSON holds the instants the API sent (DuckDB may print them in its own style).
+    joined = [datetime.fromisoformat(value) for _, value in rows if value is not None]
+    sent = [datetime.fromisoformat(value) for _, value in expected if value is not None]
+    assert sorted(joined) == sorted(sent)
 
 
 def test_resources_follow_the_tokens(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
