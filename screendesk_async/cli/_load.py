@@ -22,6 +22,10 @@ KINDS: Final = {
     "scim-users": ("scim_users",),
     "all": None,
 }
+#: The pipeline (its state, and the DuckDB file's name) unless --pipeline says otherwise. The
+#: demo has its own, so its sample data's cursor never holds back a real account's load.
+PIPELINE: Final = "screendesk"
+DEMO_PIPELINE: Final = "screendesk_demo"
 _NEEDS: Final = {
     "recordings": "the REST token (--token or SCREENDESK_API_TOKEN)",
     "users": "the REST token (--token or SCREENDESK_API_TOKEN)",
@@ -77,7 +81,7 @@ class LoadProgress:
 def _account(settings: Settings, demo: bool) -> Iterator[dict[str, Any]]:
     """The client options: the command line's, or a demo server's on loopback."""
     options = {k: v for k, v in settings.options.items() if v is not None}
-    if not (demo or settings.demo):
+    if not demo:
         yield options
         return
     from ..testing import FakeScreendesk, ServerThread
@@ -109,9 +113,8 @@ def _account(settings: Settings, demo: bool) -> Iterator[dict[str, Any]]:
 @click.option(
     "--pipeline",
     "pipeline_name",
-    default="screendesk",
-    show_default=True,
-    help="dlt pipeline name: its state (the incremental cursor) and the DuckDB file's name.",
+    help="dlt pipeline name: its state (the incremental cursor) and the DuckDB file's name "
+    f"[default: {PIPELINE}; with --demo: {DEMO_PIPELINE}].",
 )
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
 @click.option(
@@ -125,7 +128,7 @@ def load_command(
     kind: str,
     destination: str,
     dataset: str,
-    pipeline_name: str,
+    pipeline_name: str | None,
     concurrency: int,
     demo: bool,
 ) -> None:
@@ -133,7 +136,8 @@ def load_command(
 
     Rows are merged on their primary key (uuid, email, id): a re-run updates changed rows and
     adds new ones, without duplicates; recordings are incremental on metadata.updated_at. The
-    default destination is a DuckDB file, PIPELINE.duckdb, in the working directory.
+    default destination is a DuckDB file, PIPELINE.duckdb, in the working directory
+    (screendesk.duckdb; screendesk_demo.duckdb with --demo).
 
     \b
     Examples:
@@ -150,6 +154,7 @@ def load_command(
             f"loading needs the dlt extra ({exc.name} is missing): "
             "pip install 'screendesk-async[dlt]'"
         ) from None
+    demo = demo or settings.demo
     progress = LoadProgress()
     with _account(settings, demo) as options:
         source = screendesk_source(
@@ -161,7 +166,9 @@ def load_command(
             raise click.ClickException(f"{kind} needs {_NEEDS[missing[0]]}")
         try:
             pipeline = make_pipeline(
-                destination=destination, dataset=dataset, pipeline_name=pipeline_name
+                destination=destination,
+                dataset=dataset,
+                pipeline_name=pipeline_name or (DEMO_PIPELINE if demo else PIPELINE),
             )
             with progress.shown():
                 summary = load(pipeline, source, wanted)

@@ -23,6 +23,7 @@ Server = tuple[ServerThread, FakeScreendesk]
 
 
 def _uuids(path: Path) -> list[str]:
+    assert path.exists(), sorted(p.name for p in path.parent.iterdir())
     with duckdb.connect(str(path), read_only=True) as db:
         rows = db.sql("SELECT uuid FROM screendesk_dataset.recordings").fetchall()
     return [row[0] for row in rows]
@@ -44,7 +45,9 @@ def test_demo_loads_every_demo_recording_into_a_duckdb_file(tmp_path: Path) -> N
     assert f"recordings: {DEMO_RECORDINGS} rows ({DEMO_RECORDINGS} new, 0 updated)" in done.stdout
     assert "load id" in done.stdout
     demo = FakeScreendesk(recordings=DEMO_RECORDINGS, users=DEMO_USERS, page_size=25)
-    uuids = _uuids(tmp_path / "screendesk.duckdb")
+    # The demo's own pipeline and file: its cursor never holds back a real account's load.
+    assert not (tmp_path / "screendesk.duckdb").exists()
+    uuids = _uuids(tmp_path / "screendesk_demo.duckdb")
     assert sorted(uuids) == sorted(r["uuid"] for r in demo.recordings_raw())
 
 
