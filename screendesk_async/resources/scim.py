@@ -13,9 +13,9 @@ from typing import Any
 from .. import _validate
 from .._pagination import OffsetPages, RawPage, ordered_pages
 from .._transport import Transport
-from ..models import ScimUser
+from ..models import Page, ScimUser
 from ..models._converter import converter, structure_list
-from ._base import Resource
+from ._base import Resource, flattened, structured
 
 _CREATED = frozenset({200, 201})
 _DELETED = frozenset({200, 204})
@@ -25,6 +25,10 @@ def _filter_string(value: str) -> str:
     """``value`` as a quoted SCIM filter string (JSON string escaping, RFC 7644 §3.4.2.2)."""
     escaped = value.replace("\\", "\\\\").replace('"', '\\"')
     return f'"{escaped}"'
+
+
+def _to_page(raw: RawPage) -> Page[ScimUser]:
+    return Page(items=structure_list(raw.get("Resources"), ScimUser))
 
 
 def _user_payload(user: object) -> dict[str, Any]:
@@ -64,9 +68,21 @@ class AsyncScimUsers(Resource):
             page_size: Users per request (``count``); default: the server's.
             concurrency: Pages requested ahead of the consumer.
         """
-        return self._users(
-            self.raw_pages(filter=filter, page_size=page_size, concurrency=concurrency)
-        )
+        return flattened(self.pages(filter=filter, page_size=page_size, concurrency=concurrency))
+
+    def pages(
+        self,
+        *,
+        filter: str | None = None,
+        page_size: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncIterator[Page[ScimUser]]:
+        """Every ListResponse page of users, in order (same arguments as :meth:`list`).
+
+        A SCIM page has no REST ``pagination`` object: its ``pagination`` is ``None``.
+        """
+        raw = self.raw_pages(filter=filter, page_size=page_size, concurrency=concurrency)
+        return structured(raw, _to_page)
 
     def raw_pages(
         self,
@@ -98,12 +114,6 @@ class AsyncScimUsers(Resource):
             return page
 
         return ordered_pages(fetch, plan, window)
-
-    async def _users(self, pages: AsyncIterator[RawPage]) -> AsyncIterator[ScimUser]:
-        async with contextlib.aclosing(pages):  # type: ignore[type-var]
-            async for page in pages:
-                for user in structure_list(page.get("Resources"), ScimUser):
-                    yield user
 
     async def _get_raw(self, id: str) -> dict[str, Any]:
         request = self._request("GET", ("Users", _validate.opaque_id(id)), api="scim")

@@ -17,8 +17,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from screendesk_async import errors
-from screendesk_async._config import resolve_config
+from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._pagination import RawPage
 from screendesk_async._request import Request, build_url
 from screendesk_async._retry import RetryPolicy
@@ -30,7 +29,6 @@ from screendesk_async._strategies import (
     ZeroBasedPages,
     paged,
 )
-from screendesk_async._transport import Transport
 
 pytestmark = pytest.mark.integration
 
@@ -100,7 +98,7 @@ async def serve(vendor: Vendor) -> AsyncIterator[Callable[[Query], Any]]:
     await site.start()
     port = runner.addresses[0][1]
     base = f"http://127.0.0.1:{port}"
-    transport = Transport(resolve_config("token", base_url=base))
+    transport = AsyncScreendesk("token", base_url=base)._transport
     transport.retry_policy = RetryPolicy(max_retries=2, initial_backoff=0.001)
 
     async def fetch(query: Query) -> RawPage:
