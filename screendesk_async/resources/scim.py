@@ -10,6 +10,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .. import _constants as C
 from .. import _validate
 from .._pagination import OffsetPages, RawPage, ordered_pages
 from .._transport import Transport
@@ -36,7 +37,9 @@ def _user_payload(user: object) -> dict[str, Any]:
         raise ValueError(f"expected a models.ScimUser, got {type(user).__name__}")
     if not user.user_name:
         raise ValueError("a SCIM user needs a user_name")
-    return user.to_dict()
+    payload = user.to_dict()
+    payload.setdefault("schemas", [C.SCIM_USER_SCHEMA])
+    return payload
 
 
 class AsyncScimUsers(Resource):
