@@ -12,6 +12,8 @@ from screendesk_async import AsyncScreendesk, errors, models
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
 
+from ..expect import recording_matches
+
 pytestmark = pytest.mark.integration
 
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"
@@ -38,14 +40,7 @@ async def test_structured_fields_match_the_server(
     fake: FakeScreendesk, sd: AsyncScreendesk
 ) -> None:
     raw = fake.recordings_raw()[0]
-    recording = await sd.recordings.get(raw["uuid"])
-    assert recording.title == raw["title"]
-    assert recording.metadata is not None
-    assert recording.metadata.created_at is not None
-    assert recording.metadata.created_at.tzinfo is not None
-    assert recording.metadata.duration == raw["metadata"]["duration"]
-    assert recording.user is not None
-    assert recording.user.email == raw["user"]["email"]
+    recording_matches(await sd.recordings.get(raw["uuid"]), raw)
 
 
 async def test_pages_and_page(fake: FakeScreendesk, sd: AsyncScreendesk) -> None:

@@ -12,6 +12,7 @@ import pytest
 from screendesk_async import Screendesk, errors, models
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
+from ..expect import recording_matches
 from .helpers import (
     MISSING_UUID,
     ConnectionCounter,
@@ -35,15 +36,7 @@ def test_list_yields_every_recording_in_order(fake: FakeScreendesk, sd: Screende
 
 def test_structured_fields_match_the_server(fake: FakeScreendesk, sd: Screendesk) -> None:
     raw = fake.recordings_raw()[0]
-    recording = sd.recordings.get(raw["uuid"])
-    assert isinstance(recording, models.Recording)
-    assert recording.title == raw["title"]
-    assert recording.metadata is not None
-    assert recording.metadata.created_at is not None
-    assert recording.metadata.created_at.tzinfo is not None
-    assert recording.metadata.duration == raw["metadata"]["duration"]
-    assert recording.user is not None
-    assert recording.user.email == raw["user"]["email"]
+    recording_matches(sd.recordings.get(raw["uuid"]), raw)
 
 
 def test_pages_and_page(fake: FakeScreendesk, sd: Screendesk) -> None:
@@ -200,12 +193,11 @@ def test_bad_listing_arguments_raise_before_any_request(
     fake: FakeScreendesk, sd: Screendesk, kwargs: dict[str, int]
 ) -> None:
     # Raised by the call itself, not on the first next(): the async resources check eagerly.
-    with pytest.raises(ValueError, match=r"must be an int >= 1"):
-        sd.recordings.list(**kwargs)
-    with pytest.raises(ValueError, match=r"must be an int >= 1"):
-        sd.users.pages(**kwargs)
+    for listing in (sd.recordings.list, sd.users.pages, sd.recordings.raw_pages):
+        with pytest.raises(ValueError, match=r"must be an int >= 1"):
+            listing(**kwargs)
     with pytest.raises(ValueError, match=r"page number"):
-        sd.recordings.page(0)
+        sd.users.page(0)
     assert fake.requests == []
     assert loop_tasks(sd) == set()
 
