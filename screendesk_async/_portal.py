@@ -1,11 +1,11 @@
 """The portal: one event loop in a daemon thread that synchronous code submits work to.
 
 The sync :class:`~screendesk_async.Screendesk` owns one :class:`Portal` for its lifetime. Every
-call runs on the portal's loop (``asyncio.run_coroutine_threadsafe``), so the aiohttp session
-and its pooled connections live on one loop and serve every call, from any number of threads.
-A caller only blocks on a future; it never runs an event loop of its own, so the facade also
-works from code that is itself inside a running event loop (a notebook cell, an async framework
-calling old sync code).
+call runs on the portal's loop, so the aiohttp session and its pooled connections live on one
+loop and serve every call, from any number of threads. A caller only blocks on a lock; it never
+runs an event loop of its own, so the facade also works from code that is itself inside a
+running event loop (a notebook cell, an async framework calling old sync code). The coroutine of
+a call is made on the loop thread, so a call refused before it starts leaves nothing unawaited.
 
 Closing cancels the calls in flight, closes the iterators being pulled (cancelling their page
 requests), runs the cleanups (the async client's ``aclose``), then stops the loop and joins its
