@@ -94,12 +94,15 @@ class _State:
 
     def close(self) -> None:
         """Shut the loop down and join its thread (safe to repeat, from any thread)."""
+        if os.getpid() != self.pid:
+            # Forked: the loop thread is not in this process, and the lock may have been held
+            # by another thread at the fork. Touch neither (the parent still uses the loop).
+            self.closed = True
+            return
         with self.lock:
             if self.closed:
                 return
             self.closed = True
-            if os.getpid() != self.pid:
-                return  # forked: the loop thread is not in this process
             if threading.get_ident() == self.thread.ident:
                 self.loop.create_task(self.shutdown())  # closed from the loop itself
                 return
