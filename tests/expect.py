@@ -1,10 +1,11 @@
-"""Assertions the async and the sync suites share (one copy, so the two cannot drift)."""
+"""Helpers the suites share (one copy, so they cannot drift)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from screendesk_async import models
+from screendesk_async import AsyncScreendesk, models
+from screendesk_async._config import ClientConfig
 
 
 def recording_matches(recording: object, raw: dict[str, Any]) -> None:
@@ -17,3 +18,8 @@ def recording_matches(recording: object, raw: dict[str, Any]) -> None:
     assert recording.metadata.duration == raw["metadata"]["duration"]
     assert recording.user is not None
     assert recording.user.email == raw["user"]["email"]
+
+
+def config_of(token: str | None = None, **settings: Any) -> ClientConfig:
+    """The configuration the client resolves from these arguments (its one declaration)."""
+    return AsyncScreendesk(token, **settings)._transport.config

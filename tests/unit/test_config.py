@@ -7,13 +7,9 @@ from typing import Any
 import pytest
 
 from screendesk_async import AsyncScreendesk, errors
-from screendesk_async._config import ClientConfig, Secret, check_base_url, resolve_config
+from screendesk_async._config import Secret, check_base_url, resolve_config
 
-
-def config_of(token: str | None = None, **settings: Any) -> ClientConfig:
-    """The configuration the client resolves from these arguments (the one declaration)."""
-    return AsyncScreendesk(token, **settings)._transport.config
-
+from ..expect import config_of
 
 TOKEN = "tok-SECRET-123"
 SCIM_TOKEN = "scim-SECRET-456"
