@@ -88,6 +88,7 @@ class ClientConfig:
     max_retries: int
     max_concurrency: int
     rate_limit: float | None
+    max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE
 
     def __repr__(self) -> str:
         return (
@@ -95,8 +96,12 @@ class ClientConfig:
             f"token={'set' if self.token else 'unset'}, "
             f"scim_token={'set' if self.scim_token else 'unset'}, timeout={self.timeout}, "
             f"max_retries={self.max_retries}, max_concurrency={self.max_concurrency}, "
-            f"rate_limit={self.rate_limit})"
+            f"rate_limit={self.rate_limit}, max_response_size={self.max_response_size})"
         )
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every token of this client, to redact wherever a server might echo one back."""
+        return tuple(secret for secret in (self.token, self.scim_token) if secret is not None)
 
     def rest_token(self) -> Secret:
         """The REST token, or ``ConfigurationError`` naming the variable to set."""
@@ -130,7 +135,7 @@ def _secret(value: str | None, env: str) -> Secret | None:
 #: The settings besides the token, as ``AsyncScreendesk``'s signature declares them.
 SETTINGS: Final = frozenset(
     {"scim_token", "base_url", "scim_base_url", "timeout", "max_retries", "max_concurrency"}
-    | {"rate_limit"}
+    | {"rate_limit", "max_response_size"}
 )
 
 
@@ -145,6 +150,7 @@ def resolve_config(token: str | None, **settings: Any) -> ClientConfig:
     base_url, scim_base_url = settings["base_url"], settings["scim_base_url"]
     timeout, rate_limit = settings["timeout"], settings["rate_limit"]
     max_retries, max_concurrency = settings["max_retries"], settings["max_concurrency"]
+    max_response_size = settings["max_response_size"]
     base = check_base_url(
         base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL, name="base_url"
     )
@@ -159,6 +165,14 @@ def resolve_config(token: str | None, **settings: Any) -> ClientConfig:
         or max_concurrency < 1
     ):
         raise ValueError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}")
+    if max_response_size is not None and (
+        isinstance(max_response_size, bool)
+        or not isinstance(max_response_size, int)
+        or max_response_size < 1
+    ):
+        raise ValueError(
+            f"max_response_size must be an int >= 1 (bytes) or None, got {max_response_size!r}"
+        )
     return ClientConfig(
         token=_secret(token, C.ENV_API_TOKEN),
         scim_token=_secret(settings["scim_token"], C.ENV_SCIM_TOKEN),
@@ -168,4 +182,5 @@ def resolve_config(token: str | None, **settings: Any) -> ClientConfig:
         max_retries=max_retries,
         max_concurrency=max_concurrency,
         rate_limit=None if rate_limit is None else float(rate_limit),
+        max_response_size=max_response_size,
     )

@@ -1,7 +1,8 @@
 """Fetching the pages of a listing concurrently and yielding them in order.
 
 :func:`ordered_pages` is the one machine; a :class:`PagePlan` says where the pages are. REST
-listings (``?page=N``) and SCIM listings (``startIndex``/``count``) are two plans of it.
+listings (``?page=N``), SCIM listings (``startIndex``/``count``) and the other shapes in
+:mod:`._strategies` are plans of it.
 
 The machine fetches the first page, asks the plan for the keys of all the others (known once the
 first page tells the total), and keeps at most ``concurrency`` of them in flight, a window that
@@ -9,6 +10,12 @@ slides as the consumer takes pages. Pages are yielded strictly in order, so memo
 window whatever the size of the listing. When the total is unknown, or the listing grew while it
 was read, the plan's ``next_key`` is followed one page at a time. Closing the iterator cancels the
 requests in flight.
+
+Every page is checked by its plan (``check``) as it is handed over, in order: a page that is not
+what the docs describe (items missing or not a list of objects, another page than the one asked
+for, an empty page whose own pagination says records follow, a page that only repeats what was
+listed before it) raises ``ResponseDecodeError`` naming the page, so a listing never ends early in
+silence and never loops.
 """
 
 from __future__ import annotations
@@ -37,6 +44,12 @@ class PagePlan(Protocol):
     def is_empty(self, page: RawPage) -> bool:
         """Whether ``page`` holds no items."""
 
+    def check(self, key: int, page: RawPage) -> None:
+        """Raise ``errors.ResponseDecodeError`` unless ``page`` (at ``key``) is as documented.
+
+        Called once per page, in order.
+        """
+
 
 async def _cancel_all(tasks: Iterable[asyncio.Task[RawPage]]) -> None:
     pending = list(tasks)
@@ -50,6 +63,7 @@ async def _cancel_all(tasks: Iterable[asyncio.Task[RawPage]]) -> None:
 async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> AsyncIterator[RawPage]:
     """Yield the raw pages of a listing in order, fetching up to ``concurrency`` ahead."""
     key, page = plan.first_key, await fetch(plan.first_key)
+    plan.check(key, page)
     planned = None if plan.is_empty(page) else plan.remaining_keys(page)
     keys: Iterator[int] = iter(planned or ())
     window: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
@@ -67,6 +81,7 @@ async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> Async
             key, task = window[0]
             page = await task
             window.popleft()
+            plan.check(key, page)
             if plan.is_empty(page):
                 # The listing shrank while it was read: nothing lies beyond an empty page.
                 return
@@ -80,96 +95,7 @@ async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> Async
         if next_key is None or next_key <= key:
             return
         key, page = next_key, await fetch(next_key)
+        plan.check(key, page)
         if plan.is_empty(page):
             return
         yield page
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-class NumberedPages:
-    """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response."""
-
-    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
-        self.items_key = items_key
-        self.first_key = first_page
-        self.last_page = last_page
-
-    def _pagination(self, page: RawPage) -> dict[str, Any]:
-        pagination = page.get("pagination")
-        return pagination if isinstance(pagination, dict) else {}
-
-    def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
-        """Pages ``first+1 .. min(pages, last_page)`` when the response says how many."""
-        pagination = self._pagination(first)
-        total = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
-        if total is None:
-            return None
-        if self.last_page is not None:
-            total = min(total, self.last_page)
-        return range(self.first_key + 1, total + 1)
-
-    def next_key(self, key: int, page: RawPage) -> int | None:
-        """``next_page`` of the response, within ``last_page``."""
-        following = _int_or_none(self._pagination(page).get("next_page"))
-        if following is None or (self.last_page is not None and following > self.last_page):
-            return None
-        return following
-
-    def is_empty(self, page: RawPage) -> bool:
-        """No records on the page."""
-        return not page.get(self.items_key)
-
-
-class OffsetPages:
-    """SCIM (RFC 7644) paging: ``startIndex`` (1-based) and ``count``, with ``totalResults``.
-
-    ``count`` is the page size asked for; when ``None`` the server's default is learned from
-    the first response and asked for explicitly afterwards, so every page has the same stride.
-    ``first_index``/``last_index`` (inclusive, 1-based) read a slice of the listing.
-    """
-
-    def __init__(
-        self, count: int | None = None, first_index: int = 1, last_index: int | None = None
-    ) -> None:
-        self.count = count
-        self.first_key = first_index
-        self.last_index = last_index
-
-    def _stop(self, total: int | None) -> int | None:
-        if self.last_index is None:
-            return total
-        return self.last_index if total is None else min(total, self.last_index)
-
-    def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
-        """Start indexes of every page after the first, when ``totalResults`` is known."""
-        total = _int_or_none(first.get("totalResults"))
-        resources = first.get("Resources") or []
-        stride = self.count or _int_or_none(first.get("itemsPerPage")) or len(resources)
-        if self.count is None and stride:
-            self.count = stride
-        stop = self._stop(total)
-        if stop is None or not stride or len(resources) < stride:
-            return None
-        return range(self.first_key + stride, stop + 1, stride)
-
-    def next_key(self, key: int, page: RawPage) -> int | None:
-        """The index after the last resource of ``page``, unless that passes ``totalResults``."""
-        resources = page.get("Resources") or []
-        following = key + len(resources)
-        stop = self._stop(_int_or_none(page.get("totalResults")))
-        if not resources or (stop is not None and following > stop):
-            return None
-        return following
-
-    def is_empty(self, page: RawPage) -> bool:
-        """No resources on the page."""
-        return not page.get("Resources")

@@ -33,7 +33,10 @@ P = ParamSpec("P")
 
 _CLOSED = "this Screendesk client is closed; create a new one"
 _CLOSED_IN_FLIGHT = "this Screendesk client was closed while the call was in flight"
-_FORKED = "this Screendesk client was created in another process (before a fork); create one here"
+_FORKED = (
+    "this Screendesk client was created in another process (before os.fork()): its loop thread "
+    "and connections stayed in the parent; create a new Screendesk in the child process"
+)
 
 
 _Finish = Callable[[Any, BaseException | None], None]
@@ -44,7 +47,8 @@ class _State:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
-        self.pid = os.getpid()
+        #: Set in a child process after fork(): calls raise at once.
+        self.forked = False
         self.lock = threading.Lock()
         self.closed = False
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
@@ -55,6 +59,7 @@ class _State:
         self.iterators: dict[int, AsyncIterator[Any]] = {}
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
+        _LIVE.add(self)
 
     def run(self) -> None:
         asyncio.set_event_loop(self.loop)
@@ -94,11 +99,8 @@ class _State:
 
     def close(self) -> None:
         """Shut the loop down and join its thread (safe to repeat, from any thread)."""
-        if os.getpid() != self.pid:
-            # Forked: the loop thread is not in this process, and the lock may have been held
-            # by another thread at the fork. Touch neither (the parent still uses the loop).
-            self.closed = True
-            return
+        if self.forked:
+            return  # the loop thread is in the parent, which still uses the loop
         with self.lock:
             if self.closed:
                 return
@@ -112,6 +114,25 @@ class _State:
         error, self.cleanup_error = self.cleanup_error, None
         if error is not None:
             raise error
+
+
+#: The portals alive in this process, so a forked child can refuse them at once.
+_LIVE: weakref.WeakSet[_State] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children
+    # The child has no loop thread, only copies of its state: a call would wait forever for a
+    # thread that does not exist. Refuse every call instead, and never touch the loop: its epoll
+    # instance is the parent's too, so closing the loop (or a transport on it) here would
+    # unregister the parent's sockets. Marked closed, asyncio leaves it alone when collected.
+    for state in list(_LIVE):
+        state.loop._closed = True  # type: ignore[attr-defined]
+        state.forked = state.closed = True
+        state.lock = threading.Lock()  # it may have been held at the fork by another thread
+        state.pending.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 async def _aclose(iterator: AsyncIterator[Any]) -> None:
@@ -188,7 +209,7 @@ class Portal:
                 "the sync Screendesk client was called from its own event loop thread (e.g. in "
                 "a callback); that would deadlock. Use the AsyncScreendesk client in async code."
             )
-        if state.pid != os.getpid():
+        if state.forked:
             raise errors.ConfigurationError(_FORKED)
         done = threading.Lock()
         done.acquire()

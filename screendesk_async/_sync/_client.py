@@ -33,7 +33,9 @@ class SyncClient:
     event loop (a notebook cell, an async framework calling sync code). Breaking out of a
     ``for`` over a listing (or closing the iterator) cancels its page requests still in flight.
     Call :meth:`close` (or use ``with``) when done; a client that is simply dropped is closed
-    when it is garbage collected, or at interpreter exit.
+    when it is garbage collected, or at interpreter exit. A client created before ``os.fork()``
+    raises ``ConfigurationError`` at once in the child (its loop thread stayed in the parent):
+    create clients after forking (e.g. in a post-fork hook).
     """
 
     _portal: Portal

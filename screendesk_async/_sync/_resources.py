@@ -294,6 +294,8 @@ class Screendesk(SyncClient):
         max_retries: Retries after the first try (0 = one try).
         max_concurrency: Requests in flight at once across everything this client does.
         rate_limit: Requests per second at most, spaced evenly (``None`` = no client-side limit).
+        max_response_size: Bytes a response body may have, decompressed (default 64 MiB;
+            ``None`` = no cap); a larger one raises ``errors.ResponseTooLargeError``.
 
     Example::
 
@@ -319,6 +321,7 @@ class Screendesk(SyncClient):
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
+        max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         resource = self._start(
             AsyncScreendesk,
@@ -330,6 +333,7 @@ class Screendesk(SyncClient):
             max_retries=max_retries,
             max_concurrency=max_concurrency,
             rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
         self.recordings = Recordings(self._portal, resource.recordings)
         self.users = Users(self._portal, resource.users)

@@ -8,10 +8,12 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .. import _constants as C
 from .. import _validate
-from .._pagination import NumberedPages, RawPage, ordered_pages
+from .._pagination import RawPage, ordered_pages
 from .._request import Api, Request, build_url, encode_json
+from .._strategies import NumberedPages, check_rest_page
 from .._transport import Transport
 from ..models._converter import converter, structure_list
+from ..models._identity import structure_one
 from ..models.common import Page, Pagination
 
 T = TypeVar("T")
@@ -134,7 +136,9 @@ class AsyncRestCollection(Resource, Generic[T]):
     async def page(self, n: int) -> Page[T]:
         """Page ``n`` (1-based) of the collection, in one request."""
         _validate.positive_int(n, "page number")
-        return self._to_page(await self._fetch_raw(n))
+        raw = await self._fetch_raw(n)
+        check_rest_page(self.items_key, n, raw)
+        return self._to_page(raw)
 
     def _to_page(self, raw: RawPage) -> Page[T]:
         pagination = raw.get("pagination")
@@ -157,5 +161,5 @@ class AsyncRestCollection(Resource, Generic[T]):
 
     async def _one(self, request: Request) -> T:
         """Send ``request`` and structure the single object it answers with."""
-        item: T = converter.structure(unwrap(await self._send(request), self.item_key), self.model)
+        item: T = structure_one(unwrap(await self._send(request), self.item_key), self.model)
         return item

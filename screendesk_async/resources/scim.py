@@ -12,10 +12,12 @@ from typing import Any
 
 from .. import _constants as C
 from .. import _validate
-from .._pagination import OffsetPages, RawPage, ordered_pages
+from .._pagination import RawPage, ordered_pages
+from .._strategies import OffsetPages
 from .._transport import Transport
 from ..models import Page, ScimUser
-from ..models._converter import converter, structure_list
+from ..models._converter import structure_list
+from ..models._identity import structure_one
 from ._base import Resource, flattened, structured
 
 _CREATED = frozenset({200, 201})
@@ -125,7 +127,7 @@ class AsyncScimUsers(Resource):
 
     async def _put_raw(self, id: str, payload: dict[str, Any]) -> ScimUser:
         request = self._request("PUT", ("Users", id), json=payload, api="scim")
-        return converter.structure(await self._send(request), ScimUser)
+        return structure_one(await self._send(request), ScimUser)
 
     async def get(self, id: str) -> ScimUser:
         """The user with this SCIM id (Screendesk also accepts the externalId).
@@ -134,7 +136,7 @@ class AsyncScimUsers(Resource):
             ValueError: a malformed id (nothing is sent).
             errors.NotFoundError: no such user.
         """
-        return converter.structure(await self._get_raw(id), ScimUser)
+        return structure_one(await self._get_raw(id), ScimUser)
 
     async def create(self, user: ScimUser) -> ScimUser:
         """Create ``user``; returns it as the server stored it (with its ``id``).
@@ -148,7 +150,7 @@ class AsyncScimUsers(Resource):
         """
         payload = _user_payload(user)
         request = self._request("POST", ("Users",), json=payload, api="scim", expect=_CREATED)
-        return converter.structure(await self._send(request), ScimUser)
+        return structure_one(await self._send(request), ScimUser)
 
     async def replace(self, id: str, user: ScimUser) -> ScimUser:
         """Replace the user ``id`` with ``user`` (PUT: attributes left out are cleared)."""
