@@ -86,6 +86,7 @@ def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
             max_retries=config.max_retries,
             max_concurrency=config.max_concurrency,
             rate_limit=config.rate_limit,
+            max_response_size=config.max_response_size,
         )
 
     return make
@@ -250,6 +251,7 @@ def screendesk_source(
     max_retries: int = C.DEFAULT_MAX_RETRIES,
     timeout: float = C.DEFAULT_TIMEOUT,
     rate_limit: float | None = None,
+    max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
     batch_size: int = DEFAULT_BATCH_SIZE,
     on_progress: ProgressCallback | None = None,
 ) -> DltSource:
@@ -278,6 +280,7 @@ def screendesk_source(
         max_retries: Retries after the first try of each request.
         timeout: Seconds one attempt may take.
         rate_limit: Requests per second at most (per resource), or ``None``.
+        max_response_size: Bytes one response may have (``None``: no cap).
         concurrency: Pages requested ahead (default: ``max_concurrency``).
         batch_size: Rows per Arrow table handed to dlt.
         on_progress: Called after every page with ``(resource, rows read, rows expected)``
@@ -296,6 +299,7 @@ def screendesk_source(
         max_retries=max_retries,
         max_concurrency=max_concurrency,
         rate_limit=rate_limit,
+        max_response_size=max_response_size,
     )
     if concurrency is not None and (
         isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
