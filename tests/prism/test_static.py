@@ -72,6 +72,8 @@ async def test_every_documented_value_arrives(
             assert _coherent(case, raw), f"{case.name}: the example is not one whole listing"
         async with prism_client(prism_static, prefer=prefer) as (sd, traffic):
             result = await case.call(sd, raw)
+    if example is not None:
+        assert traffic.last().json() == raw, "the client should have received the example"
     problems = lost_in(case, result, traffic)
     assert not problems, f"{case.name}: values lost or changed:\n" + "\n".join(problems)
     if case.listing:
