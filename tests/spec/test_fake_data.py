@@ -3,6 +3,8 @@ unknown field per record, older-doc variants for some users and recordings."""
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,6 +12,8 @@ import jsonschema
 import pytest
 
 from screendesk_async import models
+from screendesk_async.export._writers import EXTRA_COLUMN, CsvWriter
+from screendesk_async.models._shape import wire_columns
 from screendesk_async.testing import FakeScreendesk
 from tests.spec._spec import Schema, arrived, component, inlined, resolve
 
@@ -105,3 +109,32 @@ def test_users_carry_every_documented_field_in_both_spellings(fake: FakeScreende
     assert valued == _documented("User")  # newer and older spellings both appear
     assert unknown == {"User.locale"}
     assert sum("has_avatar" in user for user in users) >= len(users) // 10
+
+
+def test_csv_columns_are_the_documented_fields(fake: FakeScreendesk) -> None:
+    records = fake.recordings_raw(last_page=1)
+    columns = CsvWriter.columns_for(wire_columns(models.Recording), records)
+    documented = {
+        path.removeprefix("Recording.")
+        for path in _documented("Recording")
+        if "[]" not in path and not any(p.startswith(path + ".") for p in _documented("Recording"))
+    }
+    assert set(wire_columns(models.Recording)) == documented
+    # The documented fields first, then what the first page has besides (the unknown field, and
+    # the null room_insights of recordings that were not live calls).
+    assert columns[: len(documented)] == list(wire_columns(models.Recording))
+    assert set(columns[len(documented) :]) == {"room_insights", "tags", EXTRA_COLUMN}
+    stream = io.BytesIO()
+    writer = CsvWriter(stream, columns)
+    writer.header()
+    writer.write(records)
+    rows = list(csv.DictReader(io.StringIO(stream.getvalue().decode())))
+    assert len(rows) == len(records)
+    assert all(row[EXTRA_COLUMN] == "" for row in rows)
+    for row, record in zip(rows, records, strict=True):
+        assert row["technical_details.ip_address"] == record["technical_details"]["ip_address"]
+        room = record.get("room_insights") or {}
+        minutes = room.get("total_participant_minutes")
+        assert row["room_insights.total_participant_minutes"] == (
+            "" if minutes is None else repr(minutes)
+        )
