@@ -100,8 +100,9 @@ class Case:
     """One public call, the spec operation it exercises and the raw request that shows its body.
 
     ``touches`` lists the other operations the call sends (``deactivate`` reads, then writes);
-    ``listing`` marks a call that reads a whole listing, following its totals (against Prism,
-    which answers every page alike, only a listing that says it is one page is coherent).
+    ``page_of`` marks ``page(1)``; ``listing`` marks a call that reads a whole listing,
+    following its totals (against Prism, which answers every page alike, only a listing that
+    says it is one page is coherent).
     """
 
     name: str
@@ -114,6 +115,8 @@ class Case:
     body: Any = None
     touches: tuple[tuple[str, str], ...] = ()
     listing: bool = False
+    #: For ``page(1)``: the key of its items and their model.
+    page_of: tuple[str, type[Any]] | None = None
 
 
 CASES: Final = (
@@ -125,6 +128,7 @@ CASES: Final = (
         lambda sd, _: sd.recordings.page(1),
         _page("records"),
         query=(("page", "1"),),
+        page_of=("records", models.Recording),
     ),
     Case(
         "recordings.list",
@@ -163,6 +167,7 @@ CASES: Final = (
         lambda sd, _: sd.users.page(1),
         _page("users"),
         query=(("page", "1"),),
+        page_of=("users", models.User),
     ),
     Case(
         "users.list",
@@ -271,3 +276,41 @@ def example_names(case: Case) -> list[str | None]:
         names = found if names is None else names & found
     named = sorted(name for name in names or () if name)
     return [*named] or [None]
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def is_first_page(body: Any, items_key: str) -> bool:
+    """Whether ``body`` can be page 1 as the docs describe pages (Prism's random ones rarely are).
+
+    The docs' rules the client enforces, which no schema can state: the page number is the
+    one asked for, and an empty page does not say that records follow it.
+    """
+    pagination = body.get("pagination") if isinstance(body, dict) else None
+    pagination = pagination if isinstance(pagination, dict) else {}
+    if pagination.get("page") is not None and pagination.get("page") != 1:
+        return False
+    if body.get(items_key):
+        return True
+    said = ("pages", "last_page", "next_page")
+    return (
+        not any(_int(pagination.get(key)) > 1 for key in said)
+        and _int(pagination.get("count")) <= 0
+    )
+
+
+def items_lost(case: Case, traffic: Traffic) -> list[str]:
+    """What of a page's documented records their models do not carry (read one by one)."""
+    assert case.page_of is not None
+    key, model = case.page_of
+    spec = _spec.load_spec()
+    answer = traffic.last()
+    schema = _spec.response_schema(spec, case.method, case.path, answer.status)
+    received = documented(spec, schema, answer.json())
+    return [
+        problem
+        for index, record in enumerate(received[key])
+        for problem in lost_values(record, model.from_dict(record).to_dict(), f"$[{index}]")
+    ]

@@ -27,11 +27,12 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any, Final, NoReturn
 
 import aiohttp
 import pytest
+from aiohttp import web
+from yarl import URL
 
 from screendesk_async import AsyncScreendesk
 
@@ -67,11 +68,6 @@ class PrismServer:
     mode: str
     url: str
     log: Path
-
-    @property
-    def scim_url(self) -> str:
-        """The SCIM base URL (Prism's URL + the spec's SCIM prefix)."""
-        return self.url + scim_prefix(load_spec())
 
     def log_tail(self, lines: int = 40) -> str:
         """The end of Prism's own log, for failure messages."""
@@ -165,7 +161,7 @@ class Exchange:
     url: str
     status: int
     violations: list[dict[str, Any]]
-    body: bytearray = field(default_factory=bytearray)
+    body: bytes
 
     def json(self) -> Any:
         """The body as Prism sent it, decoded (None when empty)."""
@@ -192,13 +188,61 @@ class Traffic:
         assert self.exchanges, "the client sent nothing"
         return self.exchanges[-1]
 
-    def count(self, method: str, path_end: str) -> int:
-        """How many requests went to a URL whose path ends with ``path_end``."""
-        return sum(
-            1
-            for e in self.exchanges
-            if e.method == method and e.url.split("?")[0].endswith(path_end)
-        )
+
+#: Headers that describe one hop (or a body the recorder re-frames), never forwarded.
+_HOP_HEADERS: Final = frozenset(
+    {"host", "connection", "keep-alive", "content-length", "transfer-encoding", "content-encoding"}
+)
+
+
+@contextlib.asynccontextmanager
+async def _recorder(server: PrismServer, traffic: Traffic) -> AsyncIterator[str]:
+    """A loopback relay to ``server`` that records every exchange whole; yields its URL.
+
+    It sits between the client and Prism and passes requests and answers through unchanged
+    (but for per-hop framing), so the tests see the very bytes the client received, however
+    the client reads them.
+    """
+
+    async def relay(request: web.Request) -> web.StreamResponse:
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _HOP_HEADERS}
+        body = await request.read()
+        # The path and query exactly as the client encoded them (path_qs would be decoded).
+        target = URL(server.url + request.raw_path, encoded=True)
+        async with upstream.request(
+            request.method,
+            target,
+            headers=headers,
+            data=body or None,
+            allow_redirects=False,
+        ) as answer:
+            data = await answer.read()
+            reply = {k: v for k, v in answer.headers.items() if k.lower() not in _HOP_HEADERS}
+            violations = answer.headers.get("sl-violations")
+            traffic.exchanges.append(
+                Exchange(
+                    request.method,
+                    str(target),
+                    answer.status,
+                    json.loads(violations) if violations else [],
+                    data,
+                )
+            )
+        return web.Response(status=answer.status, body=data, headers=reply)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", relay)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    # No compression upstream: the body recorded is the body relayed.
+    async with aiohttp.ClientSession(auto_decompress=False) as upstream:
+        try:
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            host, port = runner.addresses[0][:2]
+            yield f"http://{host}:{port}"
+        finally:
+            await runner.cleanup()
 
 
 @contextlib.asynccontextmanager
@@ -207,48 +251,23 @@ async def prism_client(
 ) -> AsyncIterator[tuple[AsyncScreendesk, Traffic]]:
     """A client of ``server`` through the public API, and the traffic it exchanges.
 
-    The traffic keeps each response's status, body and ``sl-violations`` (through aiohttp's
-    tracing of the app's own session), so a test compares the models with the very bytes
-    the client received.
-
-    ``prefer`` is sent as Prism's ``Prefer`` header (``example=older``, ``code=404``) on every
-    request, through the caller's own session, as any app can. Leaving the block fails when
-    Prism reported a violation of the spec by any request the client sent.
+    The client talks to Prism through a recording relay, so the traffic keeps each response's
+    status, body and ``sl-violations``, and a test compares the models with the very bytes the
+    client received. ``prefer`` is sent as Prism's ``Prefer`` header (``example=older``,
+    ``code=404``) on every request, through the app's own aiohttp session, as any app can.
+    Leaving the block fails when Prism reported a violation of the spec by any request the
+    client sent.
     """
     traffic = Traffic()
-
-    async def record(
-        _session: aiohttp.ClientSession,
-        _context: SimpleNamespace,
-        params: aiohttp.TraceRequestEndParams,
-    ) -> None:
-        header = params.response.headers.get("sl-violations")
-        violations = json.loads(header) if header else []
-        status = params.response.status
-        traffic.exchanges.append(Exchange(params.method, str(params.url), status, violations))
-
-    async def receive(
-        _session: aiohttp.ClientSession,
-        _context: SimpleNamespace,
-        params: aiohttp.TraceResponseChunkReceivedParams,
-    ) -> None:
-        # The latest exchange with this method and URL: calls here are awaited one at a time.
-        for exchange in reversed(traffic.exchanges):
-            if exchange.method == params.method and exchange.url == str(params.url):
-                exchange.body += params.chunk
-                return
-
-    trace = aiohttp.TraceConfig()
-    trace.on_request_end.append(record)
-    trace.on_response_chunk_received.append(receive)
     headers = {"Prefer": prefer} if prefer else None
     async with (
-        aiohttp.ClientSession(headers=headers, trace_configs=[trace]) as session,
+        _recorder(server, traffic) as url,
+        aiohttp.ClientSession(headers=headers) as session,
         AsyncScreendesk(
             REST_TOKEN,
             scim_token=SCIM_TOKEN,
-            base_url=server.url,
-            scim_base_url=server.scim_url,
+            base_url=url,
+            scim_base_url=url + scim_prefix(load_spec()),
             session=session,
             timeout=20.0,
             **options,
