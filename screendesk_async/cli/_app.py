@@ -48,7 +48,25 @@ def flag_names(message: str) -> str:
     return message
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class PipeClosed(Exception):
+    """Stdout's reader went away (``| head``); not an ``OSError``, which click turns into 1."""
+
+
+class ScreendeskGroup(click.Group):
+    """The root group: a broken pipe anywhere below it becomes :class:`PipeClosed`."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the subcommand."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise PipeClosed from None
+
+
+@click.group(
+    cls=ScreendeskGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+)
 @global_options
 @click.version_option(package_name="screendesk-async", help="Show the version and exit.")
 @example(
@@ -92,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
             cli.main(args=argv, prog_name="screendesk", standalone_mode=False)
         finally:
             sys.stdout.flush()
-    except BrokenPipeError:
+    except (BrokenPipeError, PipeClosed):
         return _quiet_broken_pipe()
     except click.exceptions.Exit as exc:
         return exc.exit_code

@@ -242,6 +242,12 @@ async def open_client(
     )
     async with fake:
         options.update(token=fake.admin_token, scim_token=fake.scim_token, base_url=fake.url)
+        if not settings.quiet:
+            click.echo(
+                f"screendesk: demo: a fake Screendesk with sample data at {fake.url} "
+                f"(API token {fake.admin_token}, SCIM token {fake.scim_token})",
+                err=True,
+            )
         options.pop("scim_base_url", None)
         async with AsyncScreendesk(**options) as sd:
             yield sd

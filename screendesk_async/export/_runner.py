@@ -370,6 +370,10 @@ class _Run:
         #: The first ids of this run, for outputs that cannot be read back (stdout, a FIFO).
         self.head_ids: list[str] = []
         self.thread = OffLoop()
+        #: The progress that the writer thread has written (the loop's ``state`` runs ahead of
+        #: it): what a checkpoint saves. After a failed write, only the last checkpoint holds.
+        self.written = self._snapshot()
+        self.write_failed = False
 
     def _writer(self, first_page: list[Any]) -> tuple[Writer, bytes]:
         if self.fmt == "jsonl":
@@ -402,10 +406,29 @@ class _Run:
     def _snapshot(self) -> Checkpoint:
         return attrs.evolve(self.state, recent_ids=self.recent.as_list(SAVED_IDS))
 
-    def _checkpoint_now(self, sink: Sink, snapshot: Checkpoint) -> None:
-        """On the writer thread: end the member, fsync, then save the checkpoint."""
-        snapshot.size = sink.commit()
-        snapshot.save(self.checkpoint)
+    def _write(self, sink: Sink, data: bytes, written: Checkpoint) -> None:
+        """On the writer thread: append a page; ``written`` is the progress once it is."""
+        if self.write_failed:
+            return  # nothing after a failed write: a gap would go unnoticed
+        try:
+            if data:
+                sink.write(data)
+        except BaseException:
+            self.write_failed = True
+            raise
+        self.written = written
+
+    def _checkpoint_now(self, sink: Sink) -> None:
+        """On the writer thread: end the member, fsync, then save what is written."""
+        if self.write_failed:
+            return  # the last checkpoint stands: what followed it may be torn
+        try:
+            snapshot = self.written
+            snapshot.size = sink.commit()
+            snapshot.save(self.checkpoint)
+        except BaseException:
+            self.write_failed = True
+            raise
 
     def _open(self) -> Sink:
         if self.direct:
@@ -438,7 +461,7 @@ class _Run:
         try:
             if not self.direct:
                 # From here on, even a kill leaves something --resume understands.
-                await thread.call(self._checkpoint_now, sink, self._snapshot())
+                await thread.call(self._checkpoint_now, sink)
             if self.on_page is not None:
                 self.on_page(state, None)
             await self._copy(sink)
@@ -463,16 +486,15 @@ class _Run:
             if writer is None:
                 writer, header = self._writer(items)
                 if header:
-                    await thread.submit(sink.write, header)
+                    await thread.submit(self._write, sink, header, self._snapshot())
             self.page_items = max(self.page_items, len(items))
             fresh = self._fresh(page, items)
-            if fresh:
-                await thread.submit(sink.write, writer.encode(fresh))
             state.records += len(fresh)
             state.pages += 1 if items else 0
             state.next_page += 1
+            await thread.submit(self._write, sink, writer.encode(fresh), self._snapshot())
             if not self.direct and time.monotonic() - last_saved >= self.checkpoint_every:
-                await thread.submit(self._checkpoint_now, sink, self._snapshot())
+                await thread.submit(self._checkpoint_now, sink)
                 last_saved = time.monotonic()
             if self.on_page is not None:
                 self.on_page(state, self._expected())
@@ -536,15 +558,16 @@ class _Run:
         try:
             if self.direct:
                 return
-            if self.state.records == 0:
+            if self.written.records == 0:
                 with contextlib.suppress(OSError):
                     sink.close()
                 self.partial.unlink(missing_ok=True)
                 Checkpoint.remove(self.checkpoint)
                 return
-            # A failing disk may refuse this too: the last checkpoint then stands.
-            with contextlib.suppress(OSError):
-                self._checkpoint_now(sink, self._snapshot())
+            if not self.write_failed:
+                # A failing disk may refuse this too: the last checkpoint then stands.
+                with contextlib.suppress(OSError):
+                    self._checkpoint_now(sink)
         finally:
             with contextlib.suppress(OSError):
                 sink.close()
@@ -583,7 +606,6 @@ class _Run:
             ]
             items = [record for record, _ in kept]
             fresh = self._fresh({IDS_KEY: [record_id for _, record_id in kept]}, items)
-            if fresh:
-                await self.thread.submit(sink.write, writer.encode(fresh))
             self.state.records += len(fresh)
             self.head_records += len(fresh)
+            await self.thread.submit(self._write, sink, writer.encode(fresh), self._snapshot())
