@@ -27,7 +27,7 @@ from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
 from ._sinks import STDOUT, OffLoop, Sink, fsync_directory, is_special, open_direct, open_partial
-from ._sources import IDS_KEY, SOURCES, RawPage, Source
+from ._sources import IDS_KEY, LINES_KEY, SOURCES, RawPage, Source
 from ._writers import CsvWriter, JsonlWriter, Writer, as_dicts
 
 FORMATS: Final = ("jsonl", "csv")
@@ -492,7 +492,9 @@ class _Run:
             state.records += len(fresh)
             state.pages += 1 if items else 0
             state.next_page += 1
-            await thread.submit(self._write, sink, writer.encode(fresh), self._snapshot())
+            lines = page.get(LINES_KEY) if fresh is items and self.fmt == "jsonl" else None
+            data = writer.encode(fresh) if lines is None else lines
+            await thread.submit(self._write, sink, data, self._snapshot())
             if not self.direct and time.monotonic() - last_saved >= self.checkpoint_every:
                 await thread.submit(self._checkpoint_now, sink)
                 last_saved = time.monotonic()

@@ -30,7 +30,8 @@ SCIM_PAGE_SIZE: Final = 100
 #: Where a page decoded here keeps the ids of its records (no JSON key can be empty-prefixed
 #: like this one, so it never meets a field of the server's).
 IDS_KEY: Final = "\0ids"
-_RAW_LIST: Final = msgspec.json.Decoder(list[msgspec.Raw])
+#: Where such a page keeps its records as JSON lines, ready to write.
+LINES_KEY: Final = "\0lines"
 
 
 def _int(value: Any) -> int | None:
@@ -70,34 +71,41 @@ def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
 class RawRestDecoder:
     """Decodes a REST page into ``{"pagination": dict, items_key: [Raw, ...], IDS_KEY: ids}``.
 
-    Raises ``ValueError`` (a decode error for the transport) when the body is not an object,
-    the items are missing, null, or not a list of objects.
+    Two passes of msgspec over the body, both in C: one for the page, keeping each record's
+    bytes; one over those records as JSON lines (which a JSONL export writes as they are, under
+    ``LINES_KEY``), decoding only their ids. Raises ``ValueError`` (a decode error for the
+    transport) when the body is not an object, or the items are missing, null, or not a list
+    of objects.
     """
 
     def __init__(self, items_key: str, id_key: str) -> None:
         self.items_key = items_key
         page_type = msgspec.defstruct(
             "RawRestPage",
-            [("pagination", dict[str, Any] | None, None), (items_key, msgspec.Raw, msgspec.Raw())],
+            [
+                ("pagination", dict[str, Any] | None, None),
+                (items_key, list[msgspec.Raw] | None, None),
+            ],
         )
         id_type = msgspec.defstruct("RecordId", [(id_key, Any, None)])
         self._page = msgspec.json.Decoder(page_type)
-        self._ids = msgspec.json.Decoder(list[id_type])  # type: ignore[valid-type]
+        self._ids = msgspec.json.Decoder(id_type)
         self._id_of = attrgetter(id_key)
 
     def __call__(self, body: bytes) -> RawPage:
         page = self._page.decode(body)
-        items_raw = getattr(page, self.items_key)
-        if not items_raw or bytes(items_raw) == b"null":  # an empty Raw: the key is missing
+        items: list[Any] | None = getattr(page, self.items_key)
+        if items is None:
             raise ValueError(f"{self.items_key!r} is missing or null")
-        items: list[Any] = _RAW_LIST.decode(items_raw)
-        ids = list(map(self._id_of, self._ids.decode(items_raw)))
         if b"\n" in body or b"\r" in body:
             items = list(map(_one_line, items))
+        lines = b"\n".join([*items, b""]) if items else b""
+        ids = list(map(self._id_of, self._ids.decode_lines(lines)))
         return {
             "pagination": getattr(page, "pagination", None),
             self.items_key: items,
             IDS_KEY: ids,
+            LINES_KEY: lines,
         }
 
 
