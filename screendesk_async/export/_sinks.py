@@ -29,12 +29,18 @@ MAX_QUEUED_WRITES: Final = 8
 
 
 def is_special(output: Path) -> bool:
-    """Whether ``output`` exists and is not a regular file (``/dev/null``, a FIFO, a tty)."""
+    """Whether ``output`` exists and is not a regular file to replace.
+
+    That is ``/dev/null``, a FIFO, a tty, and also ``/dev/stdout`` or ``/dev/fd/N`` when the
+    descriptor is a regular file (``> out.jsonl``): a rename there would replace the link.
+    """
     try:
         mode = output.stat().st_mode
     except OSError:
         return False
-    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+    if stat.S_ISDIR(mode):
+        return False
+    return not stat.S_ISREG(mode) or str(output.absolute()).startswith(("/dev/", "/proc/"))
 
 
 class Sink:

@@ -16,7 +16,7 @@ import pytest
 
 from screendesk_async.export import Checkpoint
 from screendesk_async.testing import FakeScreendesk, ServerThread
-from tests.cli.test_export_cli import finish, screendesk, server
+from tests.cli.test_export_cli import COMMAND, finish, screendesk, server
 
 pytestmark = pytest.mark.integration
 __all__ = ["server"]  # the fixture, shared with test_export_cli
@@ -150,3 +150,29 @@ def test_gzip_export_killed_resumes_from_the_last_whole_member(tmp_path: Path) -
         assert summary["total_records"] == 3000
         assert summary["records"] == 3000 - saved.records  # this run's, for its rate
         assert jsonl(gzip.decompress(output.read_bytes())) == server.recordings_raw()
+
+
+def test_dev_stdout_redirected_to_a_file_is_written_through(
+    server: FakeScreendesk, tmp_path: Path
+) -> None:
+    target = tmp_path / "redirected.jsonl"
+    env = {
+        **os.environ,
+        "SCREENDESK_API_TOKEN": server.admin_token,
+        "SCREENDESK_BASE_URL": server.url,
+    }
+    with target.open("wb") as stdout:  # `screendesk export users -o /dev/stdout > file`
+        result = subprocess.run(
+            [*COMMAND, "export", "users", "-o", "/dev/stdout"],
+            env=env,
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 0
+    assert result.stderr.startswith("exported 40 users")  # to stderr: stdout is the data
+    assert jsonl(target.read_bytes()) == server.users_raw()
+    assert Path("/dev/stdout").is_symlink()  # written through, never renamed over
