@@ -148,3 +148,26 @@ def test_raw_decoder_keeps_bytes_and_makes_pretty_records_one_line() -> None:
     assert compact[IDS_KEY] == ["a"]
     pretty = RawRestDecoder("records", "uuid")(b'{"records": [\n {\n "uuid": "b"\n }\n]}')
     assert [bytes(r) for r in pretty["records"]] == [b'{"uuid":"b"}']
+
+
+async def test_drift_to_stdout_picks_up_new_head_records_once(
+    capsysbinary: pytest.CaptureFixture[bytes],
+) -> None:
+    from screendesk_async.export import Checkpoint
+
+    async with (
+        FakeScreendesk(recordings=200, page_size=20) as fake,
+        AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd,
+    ):
+
+        def grow(state: Checkpoint, expected: int | None) -> None:
+            if state.pages == 1:
+                fake.add_recordings(7, at_head=True)  # shifts every page by 7
+
+        summary = await export(sd, "recordings", "-", concurrency=1, on_page=grow)
+        expected = {r["uuid"] for r in fake.recordings_raw()}
+    exported = [orjson.loads(line)["uuid"] for line in capsysbinary.readouterr().out.splitlines()]
+    assert len(exported) == len(set(exported)) == 207  # stdout cannot be read back: ids kept
+    assert set(exported) == expected
+    assert summary.head_records == 7
+    assert summary.output == "-"

@@ -176,3 +176,49 @@ def test_dev_stdout_redirected_to_a_file_is_written_through(
     assert result.stderr.startswith("exported 40 users")  # to stderr: stdout is the data
     assert jsonl(target.read_bytes()) == server.users_raw()
     assert Path("/dev/stdout").is_symlink()  # written through, never renamed over
+
+
+def test_progress_bar_only_on_a_terminal_stderr(server: FakeScreendesk, tmp_path: Path) -> None:
+    import pty
+    import select
+
+    server.faults.latency = 0.02
+    controller, terminal = pty.openpty()
+    data = (tmp_path / "stdout").open("w+b")  # a file: nobody has to drain a pipe
+    env = {
+        **os.environ,
+        "SCREENDESK_API_TOKEN": server.admin_token,
+        "SCREENDESK_BASE_URL": server.url,
+        "COLUMNS": "120",
+    }
+    process = subprocess.Popen(
+        [*COMMAND, "export", "recordings", "-o", "-", "--concurrency", "1"],
+        env=env,
+        stdout=data,
+        stderr=terminal,
+        stdin=subprocess.DEVNULL,
+    )
+    os.close(terminal)
+    shown = b""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([controller], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the command is done
+                break
+            if not chunk:
+                break
+            shown += chunk
+        elif process.poll() is not None:
+            break
+    os.close(controller)
+    process.wait(timeout=30)
+    data.seek(0)
+    out = data.read()
+    data.close()
+    assert process.returncode == 0, shown[-300:]
+    assert b"rec/s" in shown  # the bar, on the terminal
+    assert b"exported 400 recordings" in shown  # then the summary
+    assert jsonl(out) == server.recordings_raw()  # stdout holds the data only
