@@ -38,6 +38,8 @@ CHECKPOINT_EVERY: Final = 1.0
 
 _STR_OR_NONE: Final = frozenset({str, type(None)})
 _ONLY_DICTS: Final = frozenset({dict})
+#: What the writer thread has written: the progress, and the pages of ids that end it.
+Written = tuple[Checkpoint, list[list[str]]]
 #: Called once when the export starts (with the progress a resume starts from), then after
 #: every page, with the progress so far and the expected number of records.
 ProgressCallback = Callable[[Checkpoint, int | None], None]
@@ -195,8 +197,16 @@ class _RecentIds:
 
     def as_list(self, limit: int | None = None) -> list[str]:
         """The ids (the last ``limit`` of them), oldest first."""
+        return join_tail(self.tail(limit), limit)
+
+    def tail(self, limit: int | None = None) -> list[list[str]]:
+        """The pages of ids holding the last ``limit`` ids, oldest first; cheap to take.
+
+        The lists are never changed once remembered (forgetting replaces them), so they can
+        be joined later, on another thread, with :func:`join_tail`.
+        """
         if limit is None or limit >= self._count:
-            return list(chain.from_iterable(self._pages))
+            return list(self._pages)
         newest: list[list[str]] = []
         taken = 0
         for ids in reversed(self._pages):
@@ -204,7 +214,14 @@ class _RecentIds:
             taken += len(ids)
             if taken >= limit:
                 break
-        return list(chain.from_iterable(reversed(newest)))[-limit:]
+        newest.reverse()
+        return newest
+
+
+def join_tail(pages: list[list[str]], limit: int | None) -> list[str]:
+    """The last ``limit`` ids of a :meth:`_RecentIds.tail`."""
+    ids = list(chain.from_iterable(pages))
+    return ids if limit is None else ids[-limit:]
 
 
 def _record_id(record: Any, source: Source) -> str | None:
@@ -403,10 +420,11 @@ class _Run:
         self.state.duplicates += len(items) - len(fresh)
         return fresh
 
-    def _snapshot(self) -> Checkpoint:
-        return attrs.evolve(self.state, recent_ids=self.recent.as_list(SAVED_IDS))
+    def _snapshot(self) -> Written:
+        # The ids are joined on the writer thread, at a checkpoint: not once per page here.
+        return attrs.evolve(self.state, recent_ids=[]), self.recent.tail(SAVED_IDS)
 
-    def _write(self, sink: Sink, data: bytes, written: Checkpoint) -> None:
+    def _write(self, sink: Sink, data: bytes, written: Written) -> None:
         """On the writer thread: append a page; ``written`` is the progress once it is."""
         if self.write_failed:
             return  # nothing after a failed write: a gap would go unnoticed
@@ -423,7 +441,8 @@ class _Run:
         if self.write_failed:
             return  # the last checkpoint stands: what followed it may be torn
         try:
-            snapshot = self.written
+            snapshot, tail = self.written
+            snapshot.recent_ids = join_tail(tail, SAVED_IDS)
             snapshot.size = sink.commit()
             snapshot.save(self.checkpoint)
         except BaseException:
@@ -560,7 +579,7 @@ class _Run:
         try:
             if self.direct:
                 return
-            if self.written.records == 0:
+            if self.written[0].records == 0:
                 with contextlib.suppress(OSError):
                     sink.close()
                 self.partial.unlink(missing_ok=True)
