@@ -7,20 +7,14 @@ import os
 import re
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import click
 
 from .. import _constants as C
+from .. import errors
+from ..export import SOURCES, STDOUT, ExportSummary, export, output_format, partial_path
 from ._options import Settings, example, global_options, open_client, run_async
-
-if TYPE_CHECKING:
-    from ..export import ExportSummary
-
-#: The kinds of export (as ``screendesk_async.export.SOURCES`` has them; repeated here so that
-#: ``--help`` does not import the client), and the token each needs.
-KINDS = {"recordings": "rest", "users": "rest", "scim-users": "scim"}
-STDOUT = "-"
 
 
 class Interrupted(click.ClickException):
@@ -88,8 +82,6 @@ def _same_as_stdout(output: str) -> bool:
 def _check_export_options(
     output: str, fmt: str | None, resume: bool, force: bool, as_json: bool
 ) -> None:
-    from ..export import output_format
-
     if resume and force:
         raise click.UsageError("--resume and --force cannot be used together")
     if output == STDOUT and resume:
@@ -137,11 +129,9 @@ async def _run_export(
     pages: tuple[int, int | None],
     show_progress: bool,
 ) -> ExportSummary:
-    from .. import errors
-    from ..export import export, partial_path
-
     direct = output == STDOUT
-    async with open_client(settings, KINDS[kind], max_concurrency=concurrency) as sd:  # type: ignore[arg-type]
+    needs = SOURCES[kind].api
+    async with open_client(settings, needs, max_concurrency=concurrency) as sd:
         progress = _progress(kind, settings) if show_progress else None
         try:
             if progress is not None:
@@ -183,7 +173,7 @@ async def _run_export(
 
 
 @click.command("export")
-@click.argument("kind", type=click.Choice(list(KINDS)))
+@click.argument("kind", type=click.Choice(list(SOURCES)))
 @click.option(
     "--output",
     "-o",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator, Callable
 from operator import attrgetter
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import attrs
 import msgspec
@@ -159,6 +159,7 @@ class Source:
         page_count: Reads the listing's number of pages from a page.
         open_pages: ``(client, first_page, last_page, concurrency)`` → raw pages in order; a
             page's items are dicts or ``msgspec.Raw`` (then their ids are under ``IDS_KEY``).
+        api: The API, hence the token, it reads with.
     """
 
     kind: str
@@ -169,6 +170,7 @@ class Source:
     page_count: Callable[[RawPage], int | None]
     open_pages: OpenPages
     supports_head_reread: bool = True
+    api: Literal["rest", "scim"] = "rest"
 
 
 def _scim_pages(
@@ -211,5 +213,6 @@ SOURCES: Final[dict[str, Source]] = {
         open_pages=_scim_pages,
         # SCIM lists have no "newest first" head where records created meanwhile would appear.
         supports_head_reread=False,
+        api="scim",
     ),
 }
