@@ -19,13 +19,19 @@ _FROZEN = pydantic.ConfigDict(frozen=True)
 
 class PdHelpdeskInfo(pydantic.BaseModel):
     model_config = _FROZEN
+
     platform: str | None = None
+    conversation_id: str | None = None
     ticket_id: str | None = None
-    ticket_url: str | None = None
+    user_id: str | None = None
+    operator_id: str | None = None
+    customer_id: str | None = None
+    issue_id: str | None = None
 
 
 class PdRecordingMetadata(pydantic.BaseModel):
     model_config = _FROZEN
+
     created_at: datetime | None = None
     updated_at: datetime | None = None
     duration: int | None = None
@@ -38,43 +44,56 @@ class PdRecordingMetadata(pydantic.BaseModel):
 
 class PdTechnicalDetails(pydantic.BaseModel):
     model_config = _FROZEN
-    browser: str | None = None
-    browser_version: str | None = None
-    os: str | None = None
-    os_version: str | None = None
-    device_type: str | None = None
-    screen_resolution: str | None = None
-    user_agent: str | None = None
+
+    vendor: str | None = None
+    ip_address: str | None = None
+    timezone: str | None = None
+    network_type: str | None = None
+    isp: str | None = None
 
 
-class PdPerson(pydantic.BaseModel):
+class PdCustomer(pydantic.BaseModel):
     model_config = _FROZEN
-    name: str | None = None
+
     email: str | None = None
+
+
+class PdRecordingUser(pydantic.BaseModel):
+    model_config = _FROZEN
+
+    email: str | None = None
+    name: str | None = None
 
 
 class PdParticipantInsight(pydantic.BaseModel):
     model_config = _FROZEN
-    name: str | None = None
-    email: str | None = None
+
+    participant_id: str | None = None
+    display_name: str | None = None
     role: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    device: str | None = None
+    device_type: str | None = None
+    user_agent: str | None = None
     joined_at: datetime | None = None
     left_at: datetime | None = None
-    talk_time: int | None = None
-    talk_ratio: float | None = None
 
 
 class PdRoomInsights(pydantic.BaseModel):
     model_config = _FROZEN
-    duration: int | None = None
-    participants_count: int | None = None
+
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    duration: int | None = None
+    total_participant_minutes: float | None = None
+    total_unique_participants: int | None = None
     participants_insights: list[PdParticipantInsight] | None = None
 
 
 class PdRecording(pydantic.BaseModel):
     model_config = _FROZEN
+
     uuid: str = ""
     title: str | None = None
     summary: str | None = None
@@ -82,16 +101,20 @@ class PdRecording(pydantic.BaseModel):
     metadata: PdRecordingMetadata | None = None
     technical_details: PdTechnicalDetails | None = None
     console_logs: str | None = None
-    customer: PdPerson | None = None
-    user: PdPerson | None = None
+    customer: PdCustomer | None = None
+    user: PdRecordingUser | None = None
     room_insights: PdRoomInsights | None = None
 
 
 # -- msgspec ------------------------------------------------------------------------------------
 class MsHelpdeskInfo(msgspec.Struct, kw_only=True, frozen=True):
     platform: str | None = None
+    conversation_id: str | None = None
     ticket_id: str | None = None
-    ticket_url: str | None = None
+    user_id: str | None = None
+    operator_id: str | None = None
+    customer_id: str | None = None
+    issue_id: str | None = None
 
 
 class MsRecordingMetadata(msgspec.Struct, kw_only=True, frozen=True):
@@ -106,35 +129,41 @@ class MsRecordingMetadata(msgspec.Struct, kw_only=True, frozen=True):
 
 
 class MsTechnicalDetails(msgspec.Struct, kw_only=True, frozen=True):
-    browser: str | None = None
-    browser_version: str | None = None
-    os: str | None = None
-    os_version: str | None = None
-    device_type: str | None = None
-    screen_resolution: str | None = None
-    user_agent: str | None = None
+    vendor: str | None = None
+    ip_address: str | None = None
+    timezone: str | None = None
+    network_type: str | None = None
+    isp: str | None = None
 
 
-class MsPerson(msgspec.Struct, kw_only=True, frozen=True):
-    name: str | None = None
+class MsCustomer(msgspec.Struct, kw_only=True, frozen=True):
     email: str | None = None
+
+
+class MsRecordingUser(msgspec.Struct, kw_only=True, frozen=True):
+    email: str | None = None
+    name: str | None = None
 
 
 class MsParticipantInsight(msgspec.Struct, kw_only=True, frozen=True):
-    name: str | None = None
-    email: str | None = None
+    participant_id: str | None = None
+    display_name: str | None = None
     role: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    device: str | None = None
+    device_type: str | None = None
+    user_agent: str | None = None
     joined_at: datetime | None = None
     left_at: datetime | None = None
-    talk_time: int | None = None
-    talk_ratio: float | None = None
 
 
 class MsRoomInsights(msgspec.Struct, kw_only=True, frozen=True):
-    duration: int | None = None
-    participants_count: int | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    duration: int | None = None
+    total_participant_minutes: float | None = None
+    total_unique_participants: int | None = None
     participants_insights: list[MsParticipantInsight] | None = None
 
 
@@ -146,6 +175,6 @@ class MsRecording(msgspec.Struct, kw_only=True, frozen=True):
     metadata: MsRecordingMetadata | None = None
     technical_details: MsTechnicalDetails | None = None
     console_logs: str | None = None
-    customer: MsPerson | None = None
-    user: MsPerson | None = None
+    customer: MsCustomer | None = None
+    user: MsRecordingUser | None = None
     room_insights: MsRoomInsights | None = None

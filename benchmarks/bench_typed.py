@@ -109,10 +109,11 @@ def _floor_structurer() -> Callable[[list[dict[str, Any]]], list[Any]]:
 
     def build(cls: type, records: list[Any]) -> list[Any]:
         fields = plan(cls)
+        names = [name for name, _ in fields]
+        # itemgetter of one key returns the value itself, not a 1-tuple.
+        row = itemgetter(*names) if len(names) > 1 else (lambda record: (record[names[0]],))
         try:
-            columns: list[Any] = list(
-                zip(*map(itemgetter(*(name for name, _ in fields)), records), strict=True)
-            )
+            columns: list[Any] = list(zip(*map(row, records), strict=True))
         except KeyError:
             columns = [list(map(dict.get, records, repeat(name))) for name, _ in fields]
         for i, (_, nested) in enumerate(fields):

@@ -28,6 +28,8 @@ class AsyncScreendesk:
         max_retries: Retries after the first try (0 = one try).
         max_concurrency: Requests in flight at once across everything this client does.
         rate_limit: Requests per second at most, spaced evenly (``None`` = no client-side limit).
+        max_response_size: Bytes a response body may have, decompressed (default 64 MiB;
+            ``None`` = no cap); a larger one raises ``errors.ResponseTooLargeError``.
         session: An ``aiohttp.ClientSession`` of yours to send through (then never closed here).
 
     Example::
@@ -52,6 +54,7 @@ class AsyncScreendesk:
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
+        max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
         config = resolve_config(
@@ -63,6 +66,7 @@ class AsyncScreendesk:
             max_retries=max_retries,
             max_concurrency=max_concurrency,
             rate_limit=rate_limit,
+            max_response_size=max_response_size,
         )
         self._transport = Transport(config, session)
         #: Recordings: ``list``, ``pages``, ``page``, ``get``, ``update``.

@@ -88,6 +88,7 @@ class ClientConfig:
     max_retries: int
     max_concurrency: int
     rate_limit: float | None
+    max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE
 
     def __repr__(self) -> str:
         return (
@@ -95,8 +96,12 @@ class ClientConfig:
             f"token={'set' if self.token else 'unset'}, "
             f"scim_token={'set' if self.scim_token else 'unset'}, timeout={self.timeout}, "
             f"max_retries={self.max_retries}, max_concurrency={self.max_concurrency}, "
-            f"rate_limit={self.rate_limit})"
+            f"rate_limit={self.rate_limit}, max_response_size={self.max_response_size})"
         )
+
+    def secrets(self) -> tuple[Secret, ...]:
+        """Every token of this client, to redact wherever a server might echo one back."""
+        return tuple(secret for secret in (self.token, self.scim_token) if secret is not None)
 
     def rest_token(self) -> Secret:
         """The REST token, or ``ConfigurationError`` naming the variable to set."""
@@ -137,6 +142,7 @@ def resolve_config(
     max_retries: int = C.DEFAULT_MAX_RETRIES,
     max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
     rate_limit: float | None = None,
+    max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
 ) -> ClientConfig:
     """Apply the environment fallbacks and validate every setting."""
     base = check_base_url(
@@ -153,6 +159,14 @@ def resolve_config(
         or max_concurrency < 1
     ):
         raise ValueError(f"max_concurrency must be an int >= 1, got {max_concurrency!r}")
+    if max_response_size is not None and (
+        isinstance(max_response_size, bool)
+        or not isinstance(max_response_size, int)
+        or max_response_size < 1
+    ):
+        raise ValueError(
+            f"max_response_size must be an int >= 1 (bytes) or None, got {max_response_size!r}"
+        )
     return ClientConfig(
         token=_secret(token, C.ENV_API_TOKEN),
         scim_token=_secret(scim_token, C.ENV_SCIM_TOKEN),
@@ -162,4 +176,5 @@ def resolve_config(
         max_retries=max_retries,
         max_concurrency=max_concurrency,
         rate_limit=None if rate_limit is None else float(rate_limit),
+        max_response_size=max_response_size,
     )

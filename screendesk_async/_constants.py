@@ -41,3 +41,12 @@ IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATC
 SCIM_MEDIA_TYPE = "application/scim+json"
 SCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
+
+#: Bytes a response body may have once decompressed (``max_response_size``; ``None`` = no cap).
+DEFAULT_MAX_RESPONSE_SIZE = 64 * 2**20
+#: Bytes read from the socket at a time, so a body over the cap is refused before it is held.
+READ_CHUNK_SIZE = 64 * 2**10
+#: Redirect hops a GET follows; other methods follow none.
+MAX_REDIRECTS = 5
+#: Statuses whose ``Location`` a GET follows.
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})

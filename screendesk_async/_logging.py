@@ -3,16 +3,19 @@
 Everything logs through ``logging.getLogger("screendesk_async")``: one DEBUG line per request
 (method, path, status, elapsed, attempt) and one INFO line per retry (reason, wait). Bodies are
 never logged. The filter is a second line of defence: the code never formats a token into a
-message, and the filter redacts anything token-shaped that reaches a record anyway.
+message (and scrubs the clients' own tokens out of what servers send back), and the filter
+redacts anything token-shaped, and every token a client of this process was given, that
+reaches a record anyway.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-from typing import Final
+from collections.abc import Iterable
+from typing import Any, Final
 
-__all__ = ["LOGGER_NAME", "RedactingFilter", "logger", "redact"]
+__all__ = ["LOGGER_NAME", "RedactingFilter", "logger", "redact", "remember_secret", "scrub"]
 
 LOGGER_NAME: Final = "screendesk_async"
 
@@ -25,15 +28,48 @@ _PATTERNS: Final = (
 )
 
 
-def redact(text: str) -> str:
-    """Replace bearer credentials and ``token=...``-style values in ``text`` with ``***``.
+#: The tokens the clients of this process were given: the filter redacts them by value, since a
+#: server may echo a token back in any shape (a logging filter cannot ask the client).
+_KNOWN_SECRETS: Final[set[str]] = set()
+_REDACTED: Final = "***"
+#: Shorter values are not redacted by value: replacing every "t" would garble the text, and a
+#: real token is far longer.
+_MIN_SECRET_LENGTH: Final = 8
+
+
+def remember_secret(value: str) -> None:
+    """Have the logging filter redact ``value`` wherever it appears."""
+    _KNOWN_SECRETS.add(value)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Replace ``secrets``, bearer credentials and ``token=...`` values in ``text`` with ``***``.
+
+    ``secrets`` are matched by value (those of fewer than 8 characters are left alone).
 
     >>> redact("Authorization: Bearer abc.def")
     'Authorization: ***'
+    >>> redact("no such user: tok-123 (check tok-123)", ["tok-123"])
+    'no such user: *** (check ***)'
     """
+    for secret in secrets:
+        if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
+            text = text.replace(secret, _REDACTED)
     for pattern in _PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text
+
+
+def scrub(value: Any, secrets: Iterable[str]) -> Any:
+    """``value`` (a decoded JSON body) with every string :func:`redact`-ed, keys included."""
+    secrets = tuple(secrets)
+    if isinstance(value, str):
+        return redact(value, secrets)
+    if isinstance(value, list):
+        return [scrub(item, secrets) for item in value]
+    if isinstance(value, dict):
+        return {scrub(key, secrets): scrub(item, secrets) for key, item in value.items()}
+    return value
 
 
 class RedactingFilter(logging.Filter):
@@ -46,7 +82,7 @@ class RedactingFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         """Redact the record in place; never drops it."""
         message = record.getMessage()
-        redacted = redact(message)
+        redacted = redact(message, tuple(_KNOWN_SECRETS))
         if redacted != message:
             record.msg, record.args = redacted, None
         return True

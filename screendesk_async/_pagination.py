@@ -9,6 +9,12 @@ slides as the consumer takes pages. Pages are yielded strictly in order, so memo
 window whatever the size of the listing. When the total is unknown, or the listing grew while it
 was read, the plan's ``next_key`` is followed one page at a time. Closing the iterator cancels the
 requests in flight.
+
+Every page is checked by its plan (``check``) as it is handed over, in order: a page that is not
+what the docs describe (items missing or not a list of objects, another page than the one asked
+for, an empty page whose own pagination says records follow, a page that only repeats what was
+listed before it) raises ``ResponseDecodeError`` naming the page, so a listing never ends early in
+silence and never loops.
 """
 
 from __future__ import annotations
@@ -17,7 +23,9 @@ import asyncio
 import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
+
+from . import errors
 
 RawPage = dict[str, Any]
 Fetch = Callable[[int], Awaitable[RawPage]]
@@ -37,6 +45,12 @@ class PagePlan(Protocol):
     def is_empty(self, page: RawPage) -> bool:
         """Whether ``page`` holds no items."""
 
+    def check(self, key: int, page: RawPage) -> None:
+        """Raise ``errors.ResponseDecodeError`` unless ``page`` (at ``key``) is as documented.
+
+        Called once per page, in order.
+        """
+
 
 async def _cancel_all(tasks: Iterable[asyncio.Task[RawPage]]) -> None:
     pending = list(tasks)
@@ -50,6 +64,7 @@ async def _cancel_all(tasks: Iterable[asyncio.Task[RawPage]]) -> None:
 async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> AsyncIterator[RawPage]:
     """Yield the raw pages of a listing in order, fetching up to ``concurrency`` ahead."""
     key, page = plan.first_key, await fetch(plan.first_key)
+    plan.check(key, page)
     planned = None if plan.is_empty(page) else plan.remaining_keys(page)
     keys: Iterator[int] = iter(planned or ())
     window: deque[tuple[int, asyncio.Task[RawPage]]] = deque()
@@ -67,6 +82,7 @@ async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> Async
             key, task = window[0]
             page = await task
             window.popleft()
+            plan.check(key, page)
             if plan.is_empty(page):
                 # The listing shrank while it was read: nothing lies beyond an empty page.
                 return
@@ -80,6 +96,7 @@ async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> Async
         if next_key is None or next_key <= key:
             return
         key, page = next_key, await fetch(next_key)
+        plan.check(key, page)
         if plan.is_empty(page):
             return
         yield page
@@ -95,6 +112,55 @@ def _int_or_none(value: Any) -> int | None:
     return None
 
 
+_MISSING: Final = object()
+
+
+def _bad_page(where: str, what: str) -> errors.ResponseDecodeError:
+    return errors.ResponseDecodeError(f"{where}: {what}", method="GET")
+
+
+def check_items(page: RawPage, items_key: str, where: str) -> list[Any]:
+    """``page[items_key]``, or ``ResponseDecodeError`` unless it is a list of JSON objects."""
+    items = page.get(items_key, _MISSING)
+    if items is _MISSING:
+        raise _bad_page(where, f"{items_key!r} is missing")
+    if not isinstance(items, list):
+        kind = "null" if items is None else type(items).__name__
+        raise _bad_page(where, f"{items_key!r} is {kind}, not a list")
+    for item in items:
+        if not isinstance(item, dict):
+            raise _bad_page(where, f"{items_key!r} holds a {type(item).__name__}, not only objects")
+    return items
+
+
+def check_rest_page(items_key: str, number: int, page: RawPage) -> None:
+    """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it."""
+    where = f"page {number}"
+    items = check_items(page, items_key, where)
+    pagination = page.get("pagination")
+    pagination = pagination if isinstance(pagination, dict) else {}
+    answered = _int_or_none(pagination.get("page"))
+    if answered is not None and answered != number:
+        raise _bad_page(where, f"the server answered with page {answered} instead")
+    if items:
+        return
+    pages = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
+    following = _int_or_none(pagination.get("next_page"))
+    count = _int_or_none(pagination.get("count"))
+    per_page = _int_or_none(pagination.get("items"))
+    if pages is not None and pages > max(number - 1, 1):
+        said = f"pages={pages}"
+    elif following is not None and following > number:
+        said = f"next_page={following}"
+    elif count is not None and per_page and count > (number - 1) * per_page:
+        said = f"count={count}"
+    elif number > 1 and pages is None and count is None:
+        raise _bad_page(where, "it is empty and its pagination does not say the listing ends")
+    else:
+        return
+    raise _bad_page(where, f"it is empty, but its pagination says records follow ({said})")
+
+
 class NumberedPages:
     """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response."""
 
@@ -102,6 +168,7 @@ class NumberedPages:
         self.items_key = items_key
         self.first_key = first_page
         self.last_page = last_page
+        self._previous: list[Any] = []
 
     def _pagination(self, page: RawPage) -> dict[str, Any]:
         pagination = page.get("pagination")
@@ -128,13 +195,26 @@ class NumberedPages:
         """No records on the page."""
         return not page.get(self.items_key)
 
+    def check(self, key: int, page: RawPage) -> None:
+        """:func:`check_rest_page`, and a page that only repeats the one before it is an error.
+
+        The repeat is what a server that ignores ``?page=`` but echoes the page number sends;
+        followed by ``next_page`` it would never end.
+        """
+        check_rest_page(self.items_key, key, page)
+        items = page[self.items_key]
+        if items and items == self._previous:
+            raise _bad_page(f"page {key}", "the same records as the page before it")
+        self._previous = items
+
 
 class OffsetPages:
     """SCIM (RFC 7644) paging: ``startIndex`` (1-based) and ``count``, with ``totalResults``.
 
     ``count`` is the page size asked for; when ``None`` the server's default is learned from
     the first response and asked for explicitly afterwards, so every page has the same stride.
-    ``first_index``/``last_index`` (inclusive, 1-based) read a slice of the listing.
+    ``first_index``/``last_index`` (inclusive, 1-based) read a slice of the listing. The ids
+    seen so far are kept (one set per listing) to catch a server that ignores ``startIndex``.
     """
 
     def __init__(
@@ -143,6 +223,7 @@ class OffsetPages:
         self.count = count
         self.first_key = first_index
         self.last_index = last_index
+        self._seen: set[str] = set()
 
     def _stop(self, total: int | None) -> int | None:
         if self.last_index is None:
@@ -173,3 +254,24 @@ class OffsetPages:
     def is_empty(self, page: RawPage) -> bool:
         """No resources on the page."""
         return not page.get("Resources")
+
+    def check(self, key: int, page: RawPage) -> None:
+        """Raise ``ResponseDecodeError`` unless ``page`` is the ListResponse asked for."""
+        where = f"SCIM page at startIndex={key}"
+        total = _int_or_none(page.get("totalResults"))
+        if "Resources" not in page and total == 0:
+            return  # RFC 7644 §3.4.2: Resources is required only when there are results
+        resources = check_items(page, "Resources", where)
+        answered = _int_or_none(page.get("startIndex"))
+        if answered is not None and answered != key:
+            raise _bad_page(where, f"the server answered for startIndex={answered} instead")
+        if not resources:
+            if total is not None and key <= total:
+                raise _bad_page(where, f"it is empty, but totalResults={total} says users follow")
+            return
+        ids = [resource.get("id") for resource in resources]
+        if self._seen and all(isinstance(i, str) and i in self._seen for i in ids):
+            raise _bad_page(
+                where, "every user on it was listed already (the server ignores startIndex)"
+            )
+        self._seen.update(i for i in ids if isinstance(i, str))

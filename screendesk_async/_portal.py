@@ -12,7 +12,8 @@ cancelled before it starts leaves no "coroutine was never awaited" behind. Closi
 calls in flight, closes the iterators being pulled (cancelling their page requests), runs the
 cleanups (the async client's ``aclose``), then stops the loop and joins its thread. A portal
 nobody references any more is closed the same way by ``weakref.finalize``, also at interpreter
-exit.
+exit. In a child process after ``fork()`` there is no loop thread: every portal inherited from
+the parent refuses calls at once (``ConfigurationError``) instead of waiting for it forever.
 
 The per-call overhead is what the facade adds to every request, so the hand-over is lean: the
 caller waits on one bare lock (a ``concurrent.futures.Future`` and its condition variable cost
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import selectors
 import threading
 import weakref
@@ -39,6 +41,30 @@ P = ParamSpec("P")
 
 _CLOSED = "this Screendesk client is closed; create a new one"
 _CLOSED_IN_FLIGHT = "this Screendesk client was closed while the call was in flight"
+_FORKED = (
+    "this Screendesk client was created in another process (before os.fork()): its loop thread "
+    "and connections stayed in the parent; create a new Screendesk in the child process"
+)
+
+#: The portals alive in this process, so a forked child can refuse them at once.
+_LIVE: weakref.WeakSet[_LoopThread] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
+    # The child has no loop thread, only copies of its state: a call would wait forever for a
+    # thread that does not exist. Refuse every call instead, and never touch the loop: its epoll
+    # instance is the parent's too, so closing the loop (or a transport on it) here would
+    # unregister the parent's sockets. Marked closed, asyncio leaves it alone, even when it is
+    # collected.
+    for state in list(_LIVE):
+        state.loop._closed = True  # type: ignore[attr-defined]
+        state.forked = True
+        state.closed = True
+        state.lock = threading.Lock()  # it may have been held at the fork by another thread
+        state.pending.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class _HandoffSelector(selectors.DefaultSelector):
@@ -124,6 +150,8 @@ class _LoopThread:
         #: Set before the shutdown is scheduled; the loop starts no call once it is set, so
         #: every call's task exists before the shutdown looks for the tasks to cancel.
         self.closed = False
+        #: Set in a child process after fork(): calls raise at once.
+        self.forked = False
         #: Calls not yet finished: failed at the very end if the loop stopped under them.
         self.pending: set[_Call] = set()
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
@@ -132,6 +160,7 @@ class _LoopThread:
         self.pumps: weakref.WeakSet[_Pump[Any]] = weakref.WeakSet()
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
+        _LIVE.add(self)
 
     # -- on the loop thread -------------------------------------------------------------------
     def run(self) -> None:
@@ -203,7 +232,7 @@ class _LoopThread:
     def submit(self, fn: Callable[..., Any], args: Any, kwargs: Any, *, is_async: bool) -> _Call:
         """Schedule ``fn(*args, **kwargs)`` on the loop (awaited when ``is_async``)."""
         if self.closed:
-            raise errors.ConfigurationError(_CLOSED)
+            raise errors.ConfigurationError(_FORKED if self.forked else _CLOSED)
         call = _Call(self.selector.ready)
         self.pending.add(call)
         try:

@@ -9,13 +9,14 @@ import email.utils
 import html
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from http import HTTPStatus
 from typing import Any, Final
 
 import orjson
 
 from . import errors
+from ._logging import redact, scrub
 from ._request import Request
 
 _STATUS_CLASSES: Final[dict[int, type[errors.APIStatusError]]] = {
@@ -106,9 +107,17 @@ def _message_from_text(text: str) -> str | None:
 
 
 def status_error(
-    request: Request, status: int, headers: Mapping[str, str], body: bytes
+    request: Request,
+    status: int,
+    headers: Mapping[str, str],
+    body: bytes,
+    secrets: Iterable[str] = (),
 ) -> errors.APIStatusError:
-    """The exception for an error response, with the best message the body offers."""
+    """The exception for an error response, with the best message the body offers.
+
+    ``secrets`` (the client's tokens) are redacted from the message and the body: a server may
+    echo the token it was sent.
+    """
     decoded: Any = None
     message: str | None = None
     scim_type: str | None = None
@@ -125,12 +134,13 @@ def status_error(
             message = HTTPStatus(status).phrase
         except ValueError:
             message = f"HTTP {status}"
+    secrets = tuple(secrets)
     # retry_after is kept on every status error (not only 429), so a 503 with Retry-After is
     # obeyed too.
     return error_class(status)(
-        message,
+        redact(message, secrets),
         status=status,
-        body=decoded,
+        body=scrub(decoded, secrets),
         method=request.method,
         path=request.path,
         scim_type=scim_type,
@@ -158,7 +168,7 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
 
     if status not in request.expect:
         raise failed(f"unexpected status {status} for {request.method} {request.path}")
-    if not body.strip():
+    if not body or body.isspace():  # not .strip(): no copy of a large body
         if status == 204:
             return None
         raise failed("the response body is empty")

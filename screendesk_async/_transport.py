@@ -1,25 +1,57 @@
-"""Sending requests: the aiohttp session, auth, timeouts, shared limits, retries, error mapping.
+"""Sending requests: the aiohttp session, auth, timeouts, shared limits, redirects, size caps.
 
 The only module that does network I/O. What to send comes from ``_request``, what a response
 means from ``_response``, whether to try again from ``_retry``.
+
+Errors are *returned*, not raised, by the frames that hold the request headers or the aiohttp
+response (:meth:`Transport._exchange`, :meth:`Transport._send_once`): they are raised one
+frame up, so an error reporter that captures the locals of every frame of a traceback
+(``capture_locals``) never sees an ``Authorization`` header.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 import time
-from typing import Any
+import weakref
+from collections.abc import Mapping
+from typing import Any, TypeAlias
 
 import aiohttp
+from yarl import URL
 
 from . import _constants as C
 from . import errors
-from ._config import ClientConfig, Secret
-from ._logging import logger
+from ._config import ClientConfig
+from ._logging import logger, remember_secret
 from ._ratelimit import RateLimiter
 from ._request import Request, headers_for
 from ._response import decode_body, status_error
 from ._retry import RetryPolicy
+
+#: ``(status, headers, body)`` of one answered request.
+Answer: TypeAlias = tuple[int, Mapping[str, str], bytes]
+
+# Bumped in a child process after fork(): a session made before it shares its sockets (and TLS
+# state) with the parent, so it must never be used, or closed, there.
+_generation = 0
+_LIVE: weakref.WeakSet[Transport] = weakref.WeakSet()
+
+
+def _forked() -> None:  # pragma: no cover - runs in forked children (test_hostile.py)
+    global _generation
+    _generation += 1
+    for transport in list(_LIVE):
+        transport._disown_session()
+
+
+os.register_at_fork(after_in_child=_forked)
+
+
+def _origin(url: URL) -> tuple[str, str | None, int | None]:
+    return url.scheme, url.host, url.port
 
 
 class Transport:
@@ -36,6 +68,7 @@ class Transport:
         self._session = session
         self._owns_session = session is None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._generation = _generation
         self._closed = False
         self._slots = asyncio.Semaphore(config.max_concurrency)
         self._limiter = RateLimiter(config.rate_limit)
@@ -46,6 +79,9 @@ class Transport:
             sock_connect=min(C.CONNECT_TIMEOUT, config.timeout),
             sock_read=config.timeout,
         )
+        for secret in config.secrets():
+            remember_secret(secret.reveal())
+        _LIVE.add(self)
         #: Attempts that failed and were tried again, for summaries (e.g. the export command).
         self.retries = 0
 
@@ -62,11 +98,21 @@ class Transport:
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise errors.ConfigurationError("this client is closed; create a new one")
+        if self._generation != _generation:
+            raise errors.ConfigurationError(
+                "this client was created in another process (before os.fork()); its "
+                "connections belong to the parent: create a new client in the child process"
+            )
         loop = asyncio.get_running_loop()
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._config.max_concurrency, ttl_dns_cache=300)
-            self._session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
-            self._loop = loop
+            session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
+            # aiohttp re-sends an idempotent request once, underneath us, when a pooled
+            # connection drops; off, so max_retries counts every request on the wire. (A
+            # caller's own session keeps its setting: see the README's "Reliability".)
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
+            self._session, self._loop = session, loop
         elif self._owns_session and self._loop is not loop:
             raise errors.ConfigurationError(
                 "this client's connections belong to another event loop: use one client per "
@@ -74,88 +120,84 @@ class Transport:
             )
         return self._session
 
-    def _token_for(self, request: Request) -> Secret:
+    def _disown_session(self) -> None:
+        """In a forked child: forget the parent's pooled connections without closing them.
+
+        Closing one (also what collecting the session does, e.g. at the child's exit) would
+        unregister its socket from the epoll instance the parent's loop shares with the child,
+        and the parent would wait forever on that connection.
+        """
+        connector = self._session.connector if self._session is not None else None
+        if connector is None or not self._owns_session:
+            return
+        with contextlib.suppress(AttributeError):  # aiohttp internals; best effort
+            connector._conns.clear()
+            connector._acquired.clear()
+            connector._closed = True
+
+    def _token_for(self, request: Request) -> str:
         if request.api == "scim":
-            return self._config.scim_token_or_raise()
-        return self._config.rest_token()
+            return self._config.scim_token_or_raise().reveal()
+        return self._config.rest_token().reveal()
+
+    def _headers(self, request: Request, url: URL) -> dict[str, str]:
+        headers = headers_for(
+            request.api, self._token_for(request), has_body=request.body is not None
+        )
+        if _origin(url) != _origin(request.url):
+            del headers["Authorization"]  # a redirect to another origin gets no credentials
+        return headers
+
+    def _secrets(self) -> tuple[str, ...]:
+        return tuple(secret.reveal() for secret in self._config.secrets())
 
     async def request(self, request: Request) -> Any:
         """Send ``request`` with retries; return the decoded JSON body (``None`` for 204).
 
         Raises:
             errors.ConfigurationError: no token for this API, or the client is closed.
-            errors.APIStatusError: the final attempt got an error status.
+            errors.APIStatusError: the final attempt got an error status (or a redirect that
+                is not followed).
             errors.APIConnectionError: the final attempt got no response.
             errors.ResponseDecodeError: the final attempt's 2xx body was not the JSON expected.
+            errors.ResponseTooLargeError: a body over ``max_response_size``.
         """
-        token = self._token_for(request)
+        self._token_for(request)  # a missing token fails before anything is sent
         self._get_session()
-        # The first attempt runs without tenacity, whose loop costs more per call than the
-        # rest of this client's own work on a small GET: it is only entered once an attempt
-        # has failed and may be retried. That failure is replayed as its attempt 1, so the
-        # waits, the logging, the count of tries and the deadline are unchanged.
-        started = time.monotonic()
-        try:
-            return await self._attempt(request, token, 1)
-        except Exception as exc:
-            if not self.retry_policy.should_retry(exc, request.method):
-                raise
-            failed: list[Exception] = [exc]
-        policy = self.retry_policy
-        async for attempt in policy.attempts(request.method, request.path, started=started):
-            number = attempt.retry_state.attempt_number
-            with attempt:
-                if failed:
-                    raise failed.pop()
-                self.retries += 1
-                return await self._attempt(request, token, number)
-        raise AssertionError("unreachable: tenacity re-raises the last error")  # pragma: no cover
+        return await self.retry_policy.run(
+            lambda number: self._attempt(request, number), request.method, request.path
+        )
 
-    async def _attempt(self, request: Request, token: Secret, number: int) -> Any:
-        session = self._get_session()
-        headers = headers_for(request.api, token.reveal(), has_body=request.body is not None)
-        failure: errors.APIConnectionError | None = None
+    async def _attempt(self, request: Request, number: int) -> Any:
+        if number > 1:
+            self.retries += 1
         async with self._slots:
-            await self._limiter.acquire()
             started = time.perf_counter()
-            try:
-                async with session.request(
-                    request.method, request.url, data=request.body, headers=headers
-                ) as response:
-                    body = await response.read()
-                    status, response_headers = response.status, response.headers
-            except TimeoutError as exc:
-                failure = errors.APITimeoutError(
-                    f"request timed out ({type(exc).__name__})",
-                    method=request.method,
-                    path=request.path,
-                )
-            except aiohttp.ClientConnectorError as exc:
-                failure = errors.APIConnectionError(
-                    f"could not connect: {exc}",
-                    method=request.method,
-                    path=request.path,
-                    request_sent=False,
-                )
-            except aiohttp.ClientError as exc:
-                failure = errors.APIConnectionError(
-                    f"connection failed: {type(exc).__name__}: {exc}",
-                    method=request.method,
-                    path=request.path,
-                )
+            outcome = self._outcome(request, number, started, await self._exchange(request))
+        if isinstance(outcome, errors.ScreendeskError):
+            raise outcome
+        return outcome
+
+    def _outcome(
+        self, request: Request, number: int, started: float, answer: Answer | errors.ScreendeskError
+    ) -> Any:
+        """The decoded body, or the error to raise.
+
+        Returned, not raised: this frame holds the body, which a server may have filled with the
+        token it was sent.
+        """
         elapsed_ms = (time.perf_counter() - started) * 1000
-        if failure is not None:
-            # Raised outside the except block so the aiohttp exception, whose request_info
-            # carries the Authorization header, is not chained onto ours.
+        if isinstance(answer, errors.ScreendeskError):
             logger.debug(
                 "%s %s -> %s in %.1f ms (attempt %d)",
                 request.method,
                 request.path,
-                type(failure).__name__,
+                type(answer).__name__,
                 elapsed_ms,
                 number,
             )
-            raise failure
+            return answer
+        status, response_headers, body = answer
         logger.debug(
             "%s %s -> %d in %.1f ms (attempt %d)",
             request.method,
@@ -164,20 +206,131 @@ class Transport:
             elapsed_ms,
             number,
         )
-        if status >= 400 or status < 200:
-            error = status_error(request, status, response_headers, body)
-            if status == 429:
-                self._limiter.pause(
-                    error.retry_after
-                    if error.retry_after is not None
-                    else self.retry_policy.backoff(number)
+        if not 200 <= status < 300:
+            error = status_error(request, status, response_headers, body, self._secrets())
+            pause = self.retry_policy.pause_for(error, number)
+            if pause is not None:
+                self._limiter.pause(pause)
+            return error
+        try:
+            return decode_body(request, status, response_headers, body)
+        except errors.ResponseDecodeError as exc:
+            return exc.with_traceback(None)  # without decode_body's frame, which holds the body
+
+    async def _exchange(self, request: Request) -> Answer | errors.ScreendeskError:
+        """One attempt: the request, and the redirects a GET follows.
+
+        Followed by hand, so a body is never replayed elsewhere and credentials never leave
+        the origin.
+        """
+        url = request.url
+        for _ in range(C.MAX_REDIRECTS + 1):
+            await self._limiter.acquire()  # every hop is a request start
+            answer = await self._send_once(request, url)
+            if isinstance(answer, errors.ScreendeskError):
+                return answer
+            status, headers, _ = answer
+            location = headers.get("Location")
+            if status not in C.REDIRECT_STATUSES or not location:
+                return answer
+            if request.method != "GET":
+                return errors.APIStatusError(
+                    f"the server answered {request.method} with a redirect, which is not "
+                    "followed (the request and its body are never sent to another place)",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
                 )
-            raise error
-        return decode_body(request, status, response_headers, body)
+            target = url.join(URL(location))
+            if target.scheme not in ("http", "https") or (
+                url.scheme == "https" and target.scheme != "https"
+            ):
+                return errors.APIStatusError(
+                    f"refused a redirect from {url.scheme} to {target.scheme}",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
+            url = target
+        return errors.APIStatusError(
+            f"more than {C.MAX_REDIRECTS} redirects",
+            status=status,
+            method=request.method,
+            path=request.path,
+        )
+
+    async def _send_once(self, request: Request, url: URL) -> Answer | errors.ScreendeskError:
+        session = self._get_session()
+        limit = self._config.max_response_size
+        try:
+            async with session.request(
+                request.method,
+                url,
+                data=request.body,
+                headers=self._headers(request, url),
+                allow_redirects=False,
+                # Per request, so it also bounds a caller's own session.
+                timeout=self.timeout,
+            ) as response:
+                body = await _read_body(response, limit)
+                if body is None:
+                    response.close()  # stop reading: the rest of the body is never fetched
+                    return errors.ResponseTooLargeError(
+                        f"the response body is larger than max_response_size ({limit} bytes)",
+                        limit=limit or 0,
+                        status=response.status,
+                        method=request.method,
+                        path=request.path,
+                    )
+                return response.status, response.headers, body
+        except TimeoutError as exc:
+            return errors.APITimeoutError(
+                f"request timed out ({type(exc).__name__})",
+                method=request.method,
+                path=request.path,
+            )
+        except aiohttp.ClientConnectorError as exc:
+            return errors.APIConnectionError(
+                f"could not connect: {exc}",
+                method=request.method,
+                path=request.path,
+                request_sent=False,
+            )
+        except aiohttp.ClientError as exc:
+            return errors.APIConnectionError(
+                f"connection failed: {type(exc).__name__}: {exc}",
+                method=request.method,
+                path=request.path,
+            )
 
     async def aclose(self) -> None:
         """Close the session if this transport created it. Safe to call more than once."""
         self._closed = True
         session, self._session = self._session, None
+        if self._generation != _generation:
+            return  # made before fork(): its sockets are the parent's to close
         if session is not None and self._owns_session and not session.closed:
             await session.close()
+
+
+async def _read_body(response: aiohttp.ClientResponse, limit: int | None) -> bytes | None:
+    """The whole (decompressed) body, or ``None`` as soon as it passes ``limit`` bytes.
+
+    Read in chunks, so no more than about ``limit`` is ever held. aiohttp (>= 3.13.3)
+    inflates a compressed body a bounded piece at a time as it is read, so a small gzip bomb
+    is counted, and refused, like any other large body.
+    """
+    if limit is None:
+        return await response.read()
+    length = response.content_length
+    encoding = response.headers.get("Content-Encoding", "identity").lower()
+    if length is not None and length > limit and encoding == "identity":
+        return None
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.content.iter_chunked(C.READ_CHUNK_SIZE):
+        size += len(chunk)
+        if size > limit:
+            return None
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -16,6 +16,7 @@ Every exception the client raises on purpose derives from :class:`ScreendeskErro
     │   ├── RateLimitError            429 (``retry_after``)
     │   └── InternalServerError       >= 500
     ├── ResponseDecodeError           a 2xx body that is not the JSON expected
+    │   └── ResponseTooLargeError     a body over ``max_response_size``
     └── ExportError                   an export cannot start or resume (e.g. the file exists)
 
 Example::
@@ -28,7 +29,8 @@ Example::
         log.warning("Screendesk said %s: %s", exc.status, exc.message)
 
 No message, attribute or ``repr`` of these exceptions ever contains a token: the request is
-described by its method and path only.
+described by its method and path only, and the client's own tokens are redacted from what a
+server sends back (an error body that echoes the token).
 """
 
 from __future__ import annotations
@@ -49,6 +51,7 @@ __all__ = [
     "PermissionDeniedError",
     "RateLimitError",
     "ResponseDecodeError",
+    "ResponseTooLargeError",
     "ScreendeskError",
     "UnprocessableEntityError",
 ]
@@ -176,6 +179,29 @@ class ResponseDecodeError(ScreendeskError):
         self.status = status
         self.method = method
         self.path = path
+
+
+class ResponseTooLargeError(ResponseDecodeError):
+    """A response body larger than the client's ``max_response_size`` (counted decompressed).
+
+    The body is not kept: reading stops as soon as the cap is passed, and the connection is
+    closed. Not retried (another try would read as much again).
+
+    Attributes:
+        limit: The cap, in bytes.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        status: int = 200,
+        method: str = "",
+        path: str = "",
+    ) -> None:
+        super().__init__(message, status=status, method=method, path=path)
+        self.limit = limit
 
 
 class ExportError(ScreendeskError):

@@ -35,6 +35,8 @@ class Screendesk(BaseScreendesk):
         max_retries: Retries after the first try (0 = one try).
         max_concurrency: Requests in flight at once across everything this client does.
         rate_limit: Requests per second at most, spaced evenly (``None`` = no client-side limit).
+        max_response_size: Bytes a response body may have, decompressed (default 64 MiB;
+            ``None`` = no cap); a larger one raises ``errors.ResponseTooLargeError``.
 
     Example::
 
@@ -44,7 +46,9 @@ class Screendesk(BaseScreendesk):
 
     Breaking out of a ``for`` over a listing (or closing the iterator) cancels its page
     requests still in flight. Call :meth:`close` (or use ``with``) when done; a client that is
-    simply dropped is closed when it is garbage collected, or at interpreter exit.
+    simply dropped is closed when it is garbage collected, or at interpreter exit. A client
+    created before ``os.fork()`` raises ``ConfigurationError`` at once in the child (its loop
+    thread stayed in the parent): create clients after forking (e.g. in a post-fork hook).
 
     Raises:
         errors.ConfigurationError: a base URL that is not https (loopback hosts excepted).
@@ -62,6 +66,7 @@ class Screendesk(BaseScreendesk):
         max_retries: int = C.DEFAULT_MAX_RETRIES,
         max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
         rate_limit: float | None = None,
+        max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
     ) -> None:
         portal = Portal()
         try:
@@ -76,6 +81,7 @@ class Screendesk(BaseScreendesk):
                 max_retries=max_retries,
                 max_concurrency=max_concurrency,
                 rate_limit=rate_limit,
+                max_response_size=max_response_size,
             )
         except BaseException:
             portal.close()

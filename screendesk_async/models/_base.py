@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import Any, ClassVar, Self
 
 import attrs
+
+from ._converter import converter
 
 
 @attrs.frozen
@@ -17,16 +19,17 @@ class Model:
         rec.to_dict()["title"]  # 'Checkout bug'
     """
 
+    #: Whether ``to_dict`` leaves out fields that are None (SCIM does; REST keeps nulls).
+    _wire_omit_none: ClassVar[bool] = False
+    #: The field a single-object response must carry (``models._identity``); None: no check.
+    _wire_identifier: ClassVar[str | None] = None
+
     def to_dict(self) -> dict[str, Any]:
         """The model as the API's JSON object, with the API's own field names."""
-        from ._converter import converter
-
         data: dict[str, Any] = converter.unstructure(self)
         return data
 
     @classmethod
     def from_dict(cls, data: Any) -> Self:
         """Build the model from the API's JSON object (unknown fields are ignored)."""
-        from ._converter import converter
-
         return converter.structure(data, cls)

@@ -13,13 +13,20 @@ project's benchmark that is several times faster than the per-record hook (see
 The result is exactly what the per-record hook gives, leniency included (a test compares them
 over generated and malformed data): a value of the wrong type goes through the same scalar
 hook, anything else through the converter's own hook for the field's type. Only plain classes
-qualify (all fields in ``__init__``, no validators, converters or ``__attrs_post_init__``, and
-every default ``None``, or ``""`` for a ``str`` field, so a missing key reads as the default);
-nothing else changes for the others.
+qualify (all fields in ``__init__``, no validators, converters or ``__attrs_post_init__``, every
+default ``None``, or ``""`` for a ``str`` field, so a missing key reads as the default, and a
+declared shape without older spellings or ``extra``); nothing else changes for the others.
+
+The JSON keys come from the same declaration as the converter's hooks (``_shape.shape``), and a
+batch is only used while every hook it stands in for (the class's, its nested classes', every
+field type's) is still the converter's own: :meth:`BatchStructurer.batch_if_current` answers
+``None`` as soon as an application registered a hook of its own, and the caller then structures
+record by record through the converter.
 """
 
 from __future__ import annotations
 
+import functools
 import types
 import typing
 from collections import deque
@@ -30,6 +37,8 @@ from operator import attrgetter, itemgetter
 from typing import Any
 
 import attrs
+
+from ._shape import nested_model, shape
 
 Hook = Callable[[Any, Any], Any]
 Column = Sequence[Any]
@@ -55,27 +64,44 @@ class BatchStructurer:
         scalars: The converter's hooks for ``str``, ``int``, ``float``, ``bool`` and
             ``datetime``: values not already of the exact type go through them.
         hook_for: The converter's hook for any other type (``converter.get_structure_hook``).
-        wire_names: Model field name → JSON key, where they differ.
-        eligible: The classes that may be batched; any other nested class is structured
-            per value with the converter's hook.
+        is_own: Whether a hook is the converter module's own (one a batch may stand in for).
+        generation: A counter the converter bumps on every hook registration.
     """
 
     def __init__(
         self,
         scalars: Mapping[type, Hook],
         hook_for: Callable[[Any], Hook],
-        wire_names: Mapping[str, str],
-        eligible: frozenset[type],
+        *,
+        is_own: Callable[[Any], bool],
+        generation: Callable[[], int],
     ) -> None:
         self._scalars = scalars
         self._hook_for = hook_for
-        self._wire_names = wire_names
-        self._eligible = frozenset(cls for cls in eligible if _plain(cls))
+        self._is_own = is_own
+        self._generation = generation
+        self._seen = -1
+        self._current: dict[type, bool] = {}
         self._batches: dict[type, Batch] = {}
 
     def supports(self, cls: Any) -> bool:
-        """Whether lists of ``cls`` are structured here."""
-        return cls in self._eligible
+        """Whether lists of ``cls`` can be structured here (see the module doc)."""
+        return _plain(cls)
+
+    def batch_if_current(self, cls: type) -> Batch | None:
+        """The batch for ``cls``, or None where the converter's hooks are no longer its own."""
+        generation = self._generation()
+        if generation != self._seen:
+            # Hooks changed: every verdict (and every batch, which captured hooks) is stale.
+            self._current.clear()
+            self._batches.clear()
+            self._seen = generation
+        current = self._current.get(cls)
+        if current is None:
+            current = self._current[cls] = self.supports(cls) and all(
+                self._is_own(self._hook_for(type_)) for type_ in _types_within(cls)
+            )
+        return self.batch(cls) if current else None
 
     def batch(self, cls: type) -> Batch:
         """The function that structures a sequence of dicts into a list of ``cls``."""
@@ -169,22 +195,21 @@ class BatchStructurer:
             return self._exact(base, optional)
         if base is datetime and optional:
             return self._datetimes()
-        if base in self._eligible and optional:
+        if optional and self.supports(base):
             return self._nested(base, field_type)
         if typing.get_origin(base) is list and optional:
             (item,) = typing.get_args(base)
-            if item in self._eligible:
+            if self.supports(item):
                 return self._nested_lists(item)
         return self._fallback(field_type)
 
     def _build(self, cls: type) -> Batch:
-        if cls not in self._eligible:
+        if not self.supports(cls):
             raise TypeError(f"{cls.__name__} cannot be structured in batches")
-        hints = typing.get_type_hints(cls)
-        fields = attrs.fields(cls)
-        keys = [self._wire_names.get(field.name, field.name) for field in fields]
+        fields = shape(cls).fields
+        keys = [field.wire for field in fields]
         setters = [getattr(cls, field.name).__set__ for field in fields]
-        columns = [self._column(hints[field.name]) for field in fields]
+        columns = [self._column(field.type) for field in fields]
         # One C call per record gathers every field; a record missing a key (rare: the API
         # sends nulls) takes the dict.get path, where a missing key reads as None.
         row = itemgetter(*keys) if len(keys) > 1 else (lambda record: (record[keys[0]],))
@@ -192,10 +217,17 @@ class BatchStructurer:
         def batch(records: Sequence[dict[str, Any]]) -> list[Any]:
             if not records:
                 return []
+            # No zip(strict=True) under the try: on Python 3.11 an exception raised inside
+            # a strict zip keeps the page alive (a leak); the rows are gathered first.
             try:
-                values: list[Column] = list(zip(*map(row, records), strict=True))
+                rows: list[tuple[Any, ...]] | None = list(map(row, records))
             except KeyError:
+                rows = None
+            values: list[Column]
+            if rows is None:
                 values = [list(map(_dict_get, records, repeat(key))) for key in keys]
+            else:
+                values = list(zip(*rows, strict=False))
             for i, column in enumerate(columns):
                 values[i] = column(values[i])
             instances: list[Any] = list(map(_new, repeat(cls, len(records))))
@@ -207,16 +239,40 @@ class BatchStructurer:
         return batch
 
 
-def _plain(cls: type) -> bool:
+@functools.cache
+def _plain(cls: Any) -> bool:
     """Whether instances of ``cls`` can be made without ``__init__`` (see the module doc)."""
-    if not attrs.has(cls) or "__slots__" not in cls.__dict__:
+    if not isinstance(cls, type) or not attrs.has(cls) or "__slots__" not in cls.__dict__:
         return False
+    if getattr(cls, "__parameters__", ()):
+        return False  # a generic class: its field types are not known here
     if hasattr(cls, "__attrs_post_init__") or hasattr(cls, "__attrs_pre_init__"):
         return False
-    hints = typing.get_type_hints(cls)
+    declared = shape(cls)
+    if declared.extra is not None or any(field.aliases for field in declared.fields):
+        return False
+    by_name = {field.name: field for field in declared.fields}
     for field in attrs.fields(cls):
         if not field.init or field.validator is not None or field.converter is not None:
             return False
-        if field.default is not None and not (hints[field.name] is str and field.default == ""):
+        if field.default is not None and not (
+            by_name[field.name].type is str and field.default == ""
+        ):
             return False
     return True
+
+
+def _types_within(cls: type) -> list[Any]:
+    """``cls`` and every type its fields are made of (nested models' fields included)."""
+    found: list[Any] = []
+    pending: list[Any] = [cls]
+    while pending:
+        type_ = pending.pop()
+        if type_ in found or type_ is _NONE:
+            continue
+        found.append(type_)
+        pending.extend(typing.get_args(type_))
+        model = nested_model(type_)
+        if model is not None and model is type_:
+            pending.extend(field.type for field in shape(model).fields)
+    return found

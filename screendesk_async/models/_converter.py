@@ -1,9 +1,15 @@
 """The one cattrs converter that turns the API's JSON into models and back.
 
-Its hooks absorb what the API's documents disagree on (field spellings, the two shapes of SCIM
-``roles``, ``null`` vs a missing field) so the models stay plain. It is lenient by design: an
-unknown field is ignored, an unknown enum value is kept as a string, and a timestamp or number it
-cannot read becomes ``None`` rather than failing a whole page.
+Every model's hooks are generated from its declared wire shape (``_shape``): JSON names, the
+older spellings a field is also read from, the ``extra`` of SCIM models, ``None`` left out or
+kept. The converter is lenient by design: an unknown field is ignored, an unknown enum value is
+kept as a string, and a timestamp or number it cannot read becomes ``None`` rather than failing
+a whole page.
+
+Lists of the plain models (a page of recordings) are structured a page at a time (``_batch``),
+but only while every hook the batch would stand in for is still this module's own: once an
+application registers a hook of its own for any class or type a recording is made of, pages are
+structured record by record through the converter, exactly as ``get()`` is.
 """
 
 from __future__ import annotations
@@ -18,14 +24,48 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn, override
 
-from . import common, recording, scim, user
-from ._batch import BatchStructurer
+from ._batch import BatchStructurer, Hook
+from ._shape import shape, wire_columns
+
+__all__ = ["converter", "shape_unstructure_hook", "structure_list", "wire_columns"]
 
 T = TypeVar("T")
+_OWN: Final = "__screendesk_hook__"
 
-converter: Final = cattrs.Converter(detailed_validation=False, forbid_extra_keys=False)
+
+class _Converter(cattrs.Converter):
+    """A converter that counts hook registrations, so derived fast paths know when to re-check."""
+
+    generation: int = 0
+
+    def register_structure_hook(self, *args: Any, **kwargs: Any) -> Any:
+        self.generation += 1
+        return super().register_structure_hook(*args, **kwargs)
+
+    def register_structure_hook_func(self, *args: Any, **kwargs: Any) -> Any:
+        self.generation += 1
+        return super().register_structure_hook_func(*args, **kwargs)
+
+    def register_structure_hook_factory(self, *args: Any, **kwargs: Any) -> Any:
+        self.generation += 1
+        return super().register_structure_hook_factory(*args, **kwargs)
 
 
+converter: Final = _Converter(detailed_validation=False, forbid_extra_keys=False)
+
+
+def _own(hook: Callable[..., Any]) -> Callable[..., Any]:
+    """Mark ``hook`` as this module's (the batch path may stand in for it)."""
+    setattr(hook, _OWN, True)
+    return hook
+
+
+def _is_own(hook: Any) -> bool:
+    return getattr(hook, _OWN, False) is True
+
+
+# -- scalars ---------------------------------------------------------------------------------
+@_own
 def _structure_datetime(value: Any, _: type) -> datetime | None:
     if isinstance(value, datetime):
         parsed = value
@@ -45,6 +85,7 @@ def _structure_datetime(value: Any, _: type) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
+@_own
 def _structure_int(value: Any, _: type) -> int | None:
     if type(value) is int:
         return value
@@ -57,6 +98,7 @@ def _structure_int(value: Any, _: type) -> int | None:
             return None
 
 
+@_own
 def _structure_float(value: Any, _: type) -> float | None:
     try:
         return float(value)
@@ -64,6 +106,7 @@ def _structure_float(value: Any, _: type) -> float | None:
         return None
 
 
+@_own
 def _structure_bool(value: Any, _: type) -> bool | None:
     if type(value) is bool:
         return value
@@ -77,41 +120,13 @@ def _structure_bool(value: Any, _: type) -> bool | None:
     return bool(value) if isinstance(value, int | float) else None
 
 
+@_own
 def _structure_str(value: Any, _: type) -> str:
     # Only non-optional fields (identifiers) reach this with None: never turn it into "None".
     return value if type(value) is str else ("" if value is None else str(value))
 
 
-def _lenient_list_of_models(type_: Any) -> Callable[[Any, Any], list[Any] | None]:
-    item = type_.__args__[0]
-    handler = converter.get_structure_hook(item)
-    if batches.supports(item):
-        # A page of recordings: structured column by column (models/_batch.py). A short list
-        # (the participants of one call) is cheaper record by record: same result.
-        def structure_batch(value: Any, _: Any) -> list[Any] | None:
-            if not isinstance(value, list):
-                return None
-            if not _ONLY_DICTS.issuperset(map(type, value)):
-                value = [entry for entry in value if isinstance(entry, dict)]
-            if len(value) < _BATCH_FROM:
-                return [handler(entry, item) for entry in value]
-            return batches.batch(item)(value)
-
-        return structure_batch
-
-    def structure(value: Any, _: Any) -> list[Any] | None:
-        if not isinstance(value, list):
-            return None
-        # A null or non-object entry is skipped rather than failing the whole page.
-        return [handler(entry, item) for entry in value if isinstance(entry, dict)]
-
-    return structure
-
-
-_ONLY_DICTS: Final = frozenset({dict})
-#: From how many records a list is structured column by column (measured: below, per record).
-_BATCH_FROM: Final = 8
-_SCALARS: Final[dict[type, Callable[[Any, Any], Any]]] = {
+_SCALARS: Final[dict[type, Hook]] = {
     str: _structure_str,
     int: _structure_int,
     float: _structure_float,
@@ -120,215 +135,148 @@ _SCALARS: Final[dict[type, Callable[[Any, Any], Any]]] = {
 }
 
 
-def _optional_scalar(type_: Any) -> Callable[[Any, Any], Any]:
-    """``str | None`` and the like: one closure, instead of cattrs' generic Optional dispatch."""
-    (inner,) = (arg for arg in typing.get_args(type_) if arg is not types.NoneType)
-    scalar = _SCALARS[inner]
-    if inner is datetime:
-        return lambda value, _: None if value is None else scalar(value, inner)
-    # The common case (the value already has the type) costs no call at all.
-    return lambda value, _: value if value is None or type(value) is inner else scalar(value, inner)
-
-
-def _optional_plain_model(type_: Any) -> Callable[[Any, Any], Any]:
-    """``Model | None`` for the batchable models (which have no custom hook to wait for)."""
-    (inner,) = (arg for arg in typing.get_args(type_) if arg is not types.NoneType)
-    handler = converter.get_structure_hook(inner)
-    return lambda value, _: None if value is None else handler(value, inner)
-
-
-def _is_optional_of(type_: Any, accepts: Callable[[Any], bool]) -> bool:
+def _optional_inner(type_: Any) -> Any:
+    """``X`` of ``X | None`` (None for any other type)."""
     args = typing.get_args(type_)
-    return (
+    if (
         typing.get_origin(type_) in (types.UnionType, typing.Union)
         and len(args) == 2
         and types.NoneType in args
-        and any(accepts(arg) for arg in args if arg is not types.NoneType)
+    ):
+        return next(arg for arg in args if arg is not types.NoneType)
+    return None
+
+
+def _optional(type_: Any) -> Hook:
+    """``X | None``: None stays None, anything else goes through the converter's hook for X."""
+    inner = _optional_inner(type_)
+    handler = converter.get_structure_hook(inner)
+    if inner in _SCALARS and inner is not datetime and _is_own(handler):
+        # The common case (the value already has the type) costs no call at all.
+        return _own(
+            lambda value, _: (
+                value if value is None or type(value) is inner else handler(value, inner)
+            )
+        )
+    return _own(lambda value, _: None if value is None else handler(value, inner))
+
+
+def _lenient_list_of_models(type_: Any) -> Hook:
+    item = type_.__args__[0]
+    handler = converter.get_structure_hook(item)
+
+    def structure(value: Any, _: Any) -> list[Any] | None:
+        if not isinstance(value, list):
+            return None
+        if not _ONLY_DICTS.issuperset(map(type, value)):
+            # A null or non-object entry is skipped rather than failing the whole page.
+            value = [entry for entry in value if isinstance(entry, dict)]
+        if len(value) >= _BATCH_FROM:
+            batch = batches.batch_if_current(item)
+            if batch is not None:
+                return batch(value)
+        return [handler(entry, item) for entry in value]
+
+    return _own(structure)
+
+
+_ONLY_DICTS: Final = frozenset({dict})
+#: From how many records a list is structured column by column (measured: below, per record).
+_BATCH_FROM: Final = 8
+
+
+# -- models: hooks generated from the declared shape ------------------------------------------
+def _is_model(type_: Any) -> bool:
+    return isinstance(type_, type) and attrs.has(type_) and not getattr(type_, "__parameters__", ())
+
+
+def _apply_aliases(data: Any, aliased: tuple[tuple[str, tuple[str, ...]], ...]) -> Any:
+    """The older spellings a field is read from, where its own key is missing or null."""
+    if not isinstance(data, Mapping):
+        return data
+    copied = None
+    for wire, aliases in aliased:
+        if data.get(wire) is None:
+            for alias in aliases:
+                if alias in data:
+                    copied = copied if copied is not None else dict(data)
+                    copied[wire] = data[alias]
+                    break
+    return data if copied is None else copied
+
+
+def _structure_model(cls: type) -> Hook:
+    declared = shape(cls)
+    overrides: dict[str, Any] = {f.name: override(rename=f.wire) for f in declared.fields}
+    if declared.extra is not None:
+        overrides[declared.extra] = override(omit=True)
+    generated: Hook = make_dict_structure_fn(cls, converter, **overrides)
+    aliased = tuple((f.wire, f.aliases) for f in declared.fields if f.aliases)
+    extra = declared.extra
+    if not aliased and extra is None:
+        return _own(generated)
+    known = declared.known_keys
+
+    def structure(data: Any, _: type) -> Any:
+        data = _apply_aliases(data, aliased)
+        parsed = generated(data, cls)
+        if extra is not None:
+            unknown = {key: value for key, value in data.items() if key not in known}
+            if unknown:
+                return attrs.evolve(parsed, **{extra: unknown})
+        return parsed
+
+    return _own(structure)
+
+
+def shape_unstructure_hook(cls: type) -> Callable[[Any], dict[str, Any]]:
+    """The hook that writes ``cls`` as JSON, from its declared shape (for hooks that wrap it)."""
+    declared = shape(cls)
+    overrides: dict[str, Any] = {f.name: override(rename=f.wire) for f in declared.fields}
+    omit_none = bool(getattr(cls, "_wire_omit_none", False))
+    if declared.extra is None:
+        plain: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+            cls, converter, _cattrs_omit_if_default=omit_none, **overrides
+        )
+        return plain
+    overrides[declared.extra] = override(omit=True)
+    generated: Callable[[Any], dict[str, Any]] = make_dict_unstructure_fn(
+        cls, converter, _cattrs_omit_if_default=omit_none, **overrides
     )
+    extra = declared.extra
 
+    def unstructure(value: Any) -> dict[str, Any]:
+        return {**getattr(value, extra), **generated(value)}
 
-def _is_optional_scalar(type_: Any) -> bool:
-    return _is_optional_of(type_, lambda arg: arg in _SCALARS)
+    return unstructure
 
 
 converter.register_structure_hook(str, _structure_str)
-converter.register_structure_hook_factory(
-    lambda t: (
-        getattr(t, "__origin__", None) is list
-        and bool(getattr(t, "__args__", ()))
-        and attrs.has(t.__args__[0])
-    ),
-    _lenient_list_of_models,
-)
 converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(float, _structure_float)
 # After int: bool is a subclass of int, and would otherwise be read as one.
 converter.register_structure_hook(bool, _structure_bool)
-# Before any class hook is generated: a generated hook captures the hooks of its fields.
-converter.register_structure_hook_factory(_is_optional_scalar, _optional_scalar)
+converter.register_structure_hook_factory(_is_model, _structure_model)
+converter.register_unstructure_hook_factory(_is_model, shape_unstructure_hook)
+converter.register_structure_hook_factory(lambda t: _optional_inner(t) is not None, _optional)
 
 
-#: Model field name → the API's name, where they differ (one table for every model).
-WIRE_NAMES: Final = {
-    "from_": "from",
-    "external_id": "externalId",
-    "user_name": "userName",
-    "given_name": "givenName",
-    "family_name": "familyName",
-    "resource_type": "resourceType",
-    "last_modified": "lastModified",
-}
+def _is_list_of_models(type_: Any) -> bool:
+    args = typing.get_args(type_)
+    return typing.get_origin(type_) is list and len(args) == 1 and _is_model(args[0])
 
 
-#: Lists of these are structured a page at a time (see ``_batch``); they have no custom hooks.
+converter.register_structure_hook_factory(_is_list_of_models, _lenient_list_of_models)
+
+#: Lists of the plain models are structured a page at a time while the hooks are this module's.
 batches: Final = BatchStructurer(
     _SCALARS,
     converter.get_structure_hook,
-    WIRE_NAMES,
-    eligible=frozenset(
-        {
-            recording.Recording,
-            recording.RecordingMetadata,
-            recording.HelpdeskInfo,
-            recording.TechnicalDetails,
-            recording.Customer,
-            recording.RecordingUser,
-            recording.RoomInsights,
-            recording.ParticipantInsight,
-        }
-    ),
+    is_own=_is_own,
+    generation=lambda: converter.generation,
 )
-
-
-# Generated hooks of these models look their nested models up once, not on every value.
-converter.register_structure_hook_factory(
-    lambda type_: _is_optional_of(type_, batches.supports), _optional_plain_model
-)
-
-
-def wire_columns(cls: type, prefix: str = "") -> tuple[str, ...]:
-    """The dotted wire names of every leaf field of a model (nested models flattened).
-
-    >>> wire_columns(common.Pagination)[-2:]
-    ('from', 'to')
-    """
-    columns: list[str] = []
-    for field in attrs.fields(attrs.resolve_types(cls)):
-        if field.name == "extra":
-            continue
-        name = prefix + WIRE_NAMES.get(field.name, field.name)
-        nested = [arg for arg in getattr(field.type, "__args__", (field.type,)) if attrs.has(arg)]
-        if nested and getattr(field.type, "__origin__", None) is not list:
-            columns.extend(wire_columns(nested[0], name + "."))
-        else:
-            columns.append(name)
-    return tuple(columns)
-
-
-def _renamed(cls: type[T], *, omit_none: bool = False, **renames: str) -> None:
-    """Register structure/unstructure hooks for ``cls`` with wire names ``renames``."""
-    overrides: dict[str, Any] = {name: override(rename=wire) for name, wire in renames.items()}
-    converter.register_structure_hook(cls, make_dict_structure_fn(cls, converter, **overrides))
-    converter.register_unstructure_hook(
-        cls,
-        make_dict_unstructure_fn(cls, converter, _cattrs_omit_if_default=omit_none, **overrides),
-    )
-
-
-_renamed(common.Pagination, from_=WIRE_NAMES["from_"])
-
-# -- users: two spellings of the same fields across the docs' versions -----------------------
-_LEGACY_NOTIFICATIONS: Final = {
-    "notify_new_account_recording": "notify_all_recordings",
-    "notify_new_recording": "notify_own_recordings",
-}
-_structure_notifications_fn = make_dict_structure_fn(user.UserNotifications, converter)
-_structure_user_fn = make_dict_structure_fn(user.User, converter)
-
-
-def _structure_notifications(data: Mapping[str, Any], cls: type) -> user.UserNotifications:
-    if any(key in data for key in _LEGACY_NOTIFICATIONS):
-        data = dict(data)
-        for old, new in _LEGACY_NOTIFICATIONS.items():
-            if old in data and data.get(new) is None:
-                data[new] = data[old]
-    return _structure_notifications_fn(data, cls)
-
-
-def _structure_user(data: Mapping[str, Any], cls: type) -> user.User:
-    if data.get("has_profile_picture") is None and "has_avatar" in data:
-        data = {**data, "has_profile_picture": data["has_avatar"]}
-    return _structure_user_fn(data, cls)
-
-
-converter.register_structure_hook(user.UserNotifications, _structure_notifications)
-converter.register_structure_hook(user.User, _structure_user)
-
-
-# -- SCIM: camelCase on the wire, roles as an object or a list of names, extra attributes kept --
-def _structure_roles(data: Any, _: type) -> scim.ScimRoles | None:
-    if isinstance(data, Mapping):
-        return scim.ScimRoles(
-            admin=bool(data.get("admin")),
-            member=bool(data.get("member")),
-            editor=bool(data.get("editor")),
-        )
-    if isinstance(data, list | tuple):
-        # RFC-style lists hold strings or {"value": name} objects; accept both.
-        names = {
-            str(item.get("value") if isinstance(item, Mapping) else item).lower() for item in data
-        }
-        return scim.ScimRoles(
-            admin="admin" in names, member="member" in names, editor="editor" in names
-        )
-    return None
-
-
-converter.register_structure_hook(scim.ScimRoles, _structure_roles)
-
-
-def _keep_extra(cls: type[Any], *, with_schemas: bool = False) -> None:
-    """Register hooks for a SCIM class with an ``extra`` dict.
-
-    Wire names are camelCase, ``None`` is omitted, and every attribute the class does not name
-    is kept on read and written back.
-    """
-    wire = {f.name: WIRE_NAMES[f.name] for f in attrs.fields(cls) if f.name in WIRE_NAMES}
-    known = frozenset(wire.get(f.name, f.name) for f in attrs.fields(cls) if f.name != "extra")
-    overrides: dict[str, Any] = {name: override(rename=w) for name, w in wire.items()}
-    overrides["extra"] = override(omit=True)
-    structure_fn = make_dict_structure_fn(cls, converter, **overrides)
-    unstructure_fn = make_dict_unstructure_fn(
-        cls, converter, _cattrs_omit_if_default=True, **overrides
-    )
-
-    def structure(data: Mapping[str, Any], _: type) -> Any:
-        parsed = structure_fn(data, cls)
-        extra = {key: value for key, value in data.items() if key not in known}
-        return attrs.evolve(parsed, extra=extra) if extra else parsed
-
-    def unstructure(value: Any) -> dict[str, Any]:
-        data: dict[str, Any] = {**value.extra, **unstructure_fn(value)}
-        if with_schemas:
-            data.setdefault("schemas", ["urn:ietf:params:scim:schemas:core:2.0:User"])
-        return data
-
-    converter.register_structure_hook(cls, structure)
-    converter.register_unstructure_hook(cls, unstructure)
-
-
-# Nested classes first: a generated hook captures the hooks of its fields when it is made.
-_renamed(
-    scim.ScimMeta,
-    omit_none=True,
-    resource_type=WIRE_NAMES["resource_type"],
-    last_modified=WIRE_NAMES["last_modified"],
-)
-_keep_extra(scim.ScimName)
-_keep_extra(scim.ScimEmail)
-_keep_extra(scim.ScimUser, with_schemas=True)
 
 
 def structure_list(data: Any, cls: type[T]) -> list[T]:

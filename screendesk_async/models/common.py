@@ -8,6 +8,7 @@ from typing import Generic, TypeVar
 import attrs
 
 from ._base import Model
+from ._shape import field
 
 T = TypeVar("T")
 
@@ -26,7 +27,7 @@ class Pagination(Model):
     next_page: int | None = None
     prev_page: int | None = None
     last_page: int | None = None
-    from_: int | None = None
+    from_: int | None = field(wire="from")
     to: int | None = None
 
 

@@ -1,9 +1,9 @@
-"""Recordings (``/api/v2/recordings``)."""
+"""Recordings (``/api/v2/recordings``), field for field as the API documents them."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import ClassVar, Final
 
 import attrs
 
@@ -11,25 +11,30 @@ from ._base import Model
 
 
 class RecordingType:
-    """Known values of ``RecordingMetadata.recording_type``; others are kept as sent."""
+    """Values of ``RecordingMetadata.recording_type`` seen in the docs; others are kept as sent.
+
+    The docs mark it as an enum without publishing its values; their example is ``"Received"``.
+    """
 
     RECEIVED: Final = "Received"
-    SENT: Final = "Sent"
-    LIVE: Final = "Live"
 
 
 @attrs.frozen(kw_only=True)
 class HelpdeskInfo(Model):
-    """The helpdesk ticket a recording is attached to (may be empty)."""
+    """The helpdesk conversation or ticket a recording belongs to (``{}`` → every field None)."""
 
     platform: str | None = None
+    conversation_id: str | None = None
     ticket_id: str | None = None
-    ticket_url: str | None = None
+    user_id: str | None = None
+    operator_id: str | None = None
+    customer_id: str | None = None
+    issue_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class RecordingMetadata(Model):
-    """Timestamps, duration (seconds), views and origin of a recording."""
+    """Timestamps, duration (seconds), views, origin and helpdesk of a recording."""
 
     created_at: datetime | None = None
     updated_at: datetime | None = None
@@ -43,22 +48,19 @@ class RecordingMetadata(Model):
 
 @attrs.frozen(kw_only=True)
 class TechnicalDetails(Model):
-    """The recorded customer's browser, system and screen."""
+    """Where the recorded customer was: vendor, IP address, timezone, network type and ISP."""
 
-    browser: str | None = None
-    browser_version: str | None = None
-    os: str | None = None
-    os_version: str | None = None
-    device_type: str | None = None
-    screen_resolution: str | None = None
-    user_agent: str | None = None
+    vendor: str | None = None
+    ip_address: str | None = None
+    timezone: str | None = None
+    network_type: str | None = None
+    isp: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class Customer(Model):
     """The customer who was recorded."""
 
-    name: str | None = None
     email: str | None = None
 
 
@@ -66,31 +68,35 @@ class Customer(Model):
 class RecordingUser(Model):
     """The Screendesk user (agent) the recording belongs to."""
 
-    name: str | None = None
     email: str | None = None
+    name: str | None = None
 
 
 @attrs.frozen(kw_only=True)
 class ParticipantInsight(Model):
     """One participant of a live call."""
 
-    name: str | None = None
-    email: str | None = None
+    participant_id: str | None = None
+    display_name: str | None = None
     role: str | None = None
+    browser: str | None = None
+    os: str | None = None
+    device: str | None = None
+    device_type: str | None = None
+    user_agent: str | None = None
     joined_at: datetime | None = None
     left_at: datetime | None = None
-    talk_time: int | None = None
-    talk_ratio: float | None = None
 
 
 @attrs.frozen(kw_only=True)
 class RoomInsights(Model):
     """Insights of a live call (``None`` on recordings that were not live calls)."""
 
-    duration: int | None = None
-    participants_count: int | None = None
     started_at: datetime | None = None
     ended_at: datetime | None = None
+    duration: int | None = None
+    total_participant_minutes: float | None = None
+    total_unique_participants: int | None = None
     participants_insights: list[ParticipantInsight] | None = None
 
 
@@ -100,6 +106,8 @@ class Recording(Model):
 
     ``uuid`` identifies it; every other field may be ``None`` when the API omits it.
     """
+
+    _wire_identifier: ClassVar[str] = "uuid"
 
     uuid: str = ""
     title: str | None = None

@@ -1,35 +1,50 @@
-"""SCIM 2.0 users (``/api/v2/scim/Users``), in Screendesk's dialect."""
+"""SCIM 2.0 users (``/api/v2/scim/Users``), in Screendesk's dialect.
+
+The attributes are the ones Screendesk documents, plus RFC 7643's core ``meta``; everything else
+a service provider sends (extension schemas, sub-attributes) is kept in ``extra`` and written
+back. On the wire the names are camelCase, and ``None`` is left out.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 import attrs
 
 from ._base import Model
+from ._converter import converter, shape_unstructure_hook
+from ._shape import extra_field, field
+
+#: The schema URN of a SCIM user, sent when a user does not name its schemas.
+USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 @attrs.frozen(kw_only=True)
 class ScimName(Model):
     """A user's name (``givenName``, ``familyName``, ``formatted`` on the wire)."""
 
-    given_name: str | None = None
-    family_name: str | None = None
+    _wire_omit_none: ClassVar[bool] = True
+
+    given_name: str | None = field(wire="givenName")
+    family_name: str | None = field(wire="familyName")
     formatted: str | None = None
     #: Sub-attributes the model does not name (``middleName``…), kept and written back.
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra: dict[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True)
 class ScimEmail(Model):
     """One email address of a user."""
 
+    _wire_omit_none: ClassVar[bool] = True
+
     value: str | None = None
     type: str | None = None
     primary: bool | None = None
     #: Sub-attributes the model does not name (``display``…), kept and written back.
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra: dict[str, Any] = extra_field()
 
 
 @attrs.frozen(kw_only=True)
@@ -47,11 +62,13 @@ class ScimRoles(Model):
 
 @attrs.frozen(kw_only=True)
 class ScimMeta(Model):
-    """Server-maintained metadata of a resource."""
+    """Server-maintained metadata of a resource (RFC 7643 §3.1)."""
 
-    resource_type: str | None = None
+    _wire_omit_none: ClassVar[bool] = True
+
+    resource_type: str | None = field(wire="resourceType")
     created: datetime | None = None
-    last_modified: datetime | None = None
+    last_modified: datetime | None = field(wire="lastModified")
     location: str | None = None
     version: str | None = None
 
@@ -73,13 +90,46 @@ class ScimUser(Model):
         )
     """
 
+    _wire_omit_none: ClassVar[bool] = True
+    _wire_identifier: ClassVar[str] = "id"
+
     id: str | None = None
-    external_id: str | None = None
-    user_name: str | None = None
+    external_id: str | None = field(wire="externalId")
+    user_name: str | None = field(wire="userName")
     name: ScimName | None = None
     emails: list[ScimEmail] | None = None
     active: bool | None = None
     roles: ScimRoles | None = None
     meta: ScimMeta | None = None
     schemas: list[str] | None = None
-    extra: dict[str, Any] = attrs.field(factory=dict)
+    extra: dict[str, Any] = extra_field()
+
+
+# -- the two documented shapes of roles, and the schemas a user is sent with ------------------
+def _structure_roles(data: Any, _: type) -> ScimRoles | None:
+    if isinstance(data, Mapping):
+        return ScimRoles(
+            admin=bool(data.get("admin")),
+            member=bool(data.get("member")),
+            editor=bool(data.get("editor")),
+        )
+    if isinstance(data, list | tuple):
+        # RFC-style lists hold strings or {"value": name} objects; accept both.
+        names = {
+            str(item.get("value") if isinstance(item, Mapping) else item).lower() for item in data
+        }
+        return ScimRoles(admin="admin" in names, member="member" in names, editor="editor" in names)
+    return None
+
+
+_unstructure_user = shape_unstructure_hook(ScimUser)
+
+
+def _unstructure_user_with_schemas(user: ScimUser) -> dict[str, Any]:
+    data = _unstructure_user(user)
+    data.setdefault("schemas", [USER_SCHEMA])
+    return data
+
+
+converter.register_structure_hook(ScimRoles, _structure_roles)
+converter.register_unstructure_hook(ScimUser, _unstructure_user_with_schemas)

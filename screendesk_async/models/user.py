@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Final
+from typing import ClassVar, Final
 
 import attrs
 
 from ._base import Model
+from ._shape import field
 
 
 class Role:
-    """Known values of ``User.role``; others (e.g. ``"editor"``) are kept as sent."""
+    """Values of ``User.role`` seen in the docs; others (e.g. ``"editor"``) are kept as sent."""
 
     ADMIN: Final = "admin"
     MEMBER: Final = "member"
@@ -34,17 +35,19 @@ class UserNotifications(Model):
     """
 
     notify_first_view: str | None = None
-    notify_all_recordings: str | None = None
-    notify_own_recordings: str | None = None
+    notify_all_recordings: str | None = field(aliases=("notify_new_account_recording",))
+    notify_own_recordings: str | None = field(aliases=("notify_new_recording",))
 
 
 @attrs.frozen(kw_only=True)
 class User(Model):
     """A user of the account. ``has_profile_picture`` is also read from ``has_avatar``."""
 
+    _wire_identifier: ClassVar[str] = "email"
+
     email: str = ""
     name: str | None = None
-    has_profile_picture: bool | None = None
+    has_profile_picture: bool | None = field(aliases=("has_avatar",))
     role: str | None = None
     notifications: UserNotifications | None = None
     created_at: datetime | None = None

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Generic, TypeVar
 
 from .. import _validate
-from .._pagination import NumberedPages, RawPage, ordered_pages
+from .._pagination import NumberedPages, RawPage, check_rest_page, ordered_pages
 from .._request import Api, Request, build_url, encode_json
 from .._transport import Transport
 from ..models._converter import converter, structure_list
@@ -88,7 +88,9 @@ class RestListing(Generic[T]):
     async def page(self, number: int) -> Page[T]:
         """Page ``number`` (1-based), in one request."""
         _validate.positive_int(number, "page number")
-        return self.to_page(await self.fetch_raw(number))
+        raw = await self.fetch_raw(number)
+        check_rest_page(self._items_key, number, raw)
+        return self.to_page(raw)
 
     def raw_pages(
         self, *, concurrency: int | None, first_page: int, last_page: int | None

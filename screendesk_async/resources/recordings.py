@@ -8,7 +8,7 @@ from typing import Any
 from .. import _validate
 from .._types import NOT_GIVEN, NotGiven
 from ..models import Page, Recording
-from ..models._converter import converter
+from ..models._identity import structure_one
 from ._base import Resource, RestListing, unwrap
 
 
@@ -75,7 +75,7 @@ class AsyncRecordings(Resource):
             errors.NotFoundError: no such recording (or not visible to this token).
         """
         request = self._request("GET", ("recordings", _validate.recording_uuid(uuid)))
-        return converter.structure(unwrap(await self._send(request), "recording"), Recording)
+        return structure_one(unwrap(await self._send(request), "recording"), Recording)
 
     async def update(
         self,
@@ -114,4 +114,4 @@ class AsyncRecordings(Resource):
             if value is not None and not isinstance(value, str):
                 raise ValueError(f"{name} must be a str or None, got {type(value).__name__}")
         request = self._request("PATCH", ("recordings", uuid), json={"recording": fields})
-        return converter.structure(unwrap(await self._send(request), "recording"), Recording)
+        return structure_one(unwrap(await self._send(request), "recording"), Recording)

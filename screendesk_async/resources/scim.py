@@ -14,7 +14,8 @@ from .. import _validate
 from .._pagination import OffsetPages, RawPage, ordered_pages
 from .._transport import Transport
 from ..models import ScimUser
-from ..models._converter import converter, structure_list
+from ..models._converter import structure_list
+from ..models._identity import structure_one
 from ._base import Resource
 
 _CREATED = frozenset({200, 201})
@@ -112,7 +113,7 @@ class AsyncScimUsers(Resource):
 
     async def _put_raw(self, id: str, payload: dict[str, Any]) -> ScimUser:
         request = self._request("PUT", ("Users", id), json=payload, api="scim")
-        return converter.structure(await self._send(request), ScimUser)
+        return structure_one(await self._send(request), ScimUser)
 
     async def get(self, id: str) -> ScimUser:
         """The user with this SCIM id (Screendesk also accepts the externalId).
@@ -121,7 +122,7 @@ class AsyncScimUsers(Resource):
             ValueError: a malformed id (nothing is sent).
             errors.NotFoundError: no such user.
         """
-        return converter.structure(await self._get_raw(id), ScimUser)
+        return structure_one(await self._get_raw(id), ScimUser)
 
     async def create(self, user: ScimUser) -> ScimUser:
         """Create ``user``; returns it as the server stored it (with its ``id``).
@@ -135,7 +136,7 @@ class AsyncScimUsers(Resource):
         """
         payload = _user_payload(user)
         request = self._request("POST", ("Users",), json=payload, api="scim", expect=_CREATED)
-        return converter.structure(await self._send(request), ScimUser)
+        return structure_one(await self._send(request), ScimUser)
 
     async def replace(self, id: str, user: ScimUser) -> ScimUser:
         """Replace the user ``id`` with ``user`` (PUT: attributes left out are cleared)."""

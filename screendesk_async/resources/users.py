@@ -7,7 +7,7 @@ from typing import Any
 
 from .. import _validate
 from ..models import Page, User
-from ..models._converter import converter
+from ..models._identity import structure_one
 from ._base import Resource, RestListing, unwrap
 
 
@@ -67,4 +67,4 @@ class AsyncUsers(Resource):
             errors.NotFoundError: no user has this email.
         """
         request = self._request("GET", ("users", "search"), query={"email": _validate.email(email)})
-        return converter.structure(unwrap(await self._send(request), "user"), User)
+        return structure_one(unwrap(await self._send(request), "user"), User)

@@ -167,8 +167,16 @@ class UserDirectory:
             self._by_email = {self.person(i).email: i for i in range(self.count)}
         return self._by_email.get(email.lower())
 
+    def legacy(self, index: int) -> bool:
+        """Whether this user is sent in the older docs' spellings (every seventh one is)."""
+        return index % 7 == 6
+
     def render(self, index: int, *, legacy: bool = False) -> dict[str, Any]:
-        """Return the REST v2 JSON of one user, with the older doc spellings when ``legacy``."""
+        """Return the REST v2 JSON of one user, with the older doc spellings when ``legacy``.
+
+        Some users use the older spellings anyway (:meth:`legacy`), as the docs allow; each
+        carries one field no client knows (``locale``).
+        """
         person = self.person(index)
         bits = _Bits(f"user:{self.seed}:{index}".encode())
         created = _EPOCH - 400 * 86_400 + index * 7_200 + bits.below(7_200)
@@ -178,16 +186,19 @@ class UserDirectory:
         user: dict[str, Any] = {
             "email": person.email,
             "name": f"{person.given} {person.family}",
-            "role": self.role(index),
         }
-        if legacy:
+        if legacy or self.legacy(index):
+            # The older docs' example: has_avatar, then role, notifications and timestamps.
             user["has_avatar"] = picture
+            user["role"] = self.role(index)
             user["notifications"] = {
-                "notify_new_account_recording": flags[0],
-                "notify_new_recording": flags[1],
+                "notify_first_view": flags[0],
+                "notify_new_account_recording": flags[1],
+                "notify_new_recording": flags[2],
             }
         else:
             user["has_profile_picture"] = picture
+            user["role"] = self.role(index)
             user["notifications"] = {
                 "notify_first_view": flags[0],
                 "notify_all_recordings": flags[1],
@@ -195,7 +206,12 @@ class UserDirectory:
             }
         user["created_at"] = iso_timestamp(created, bits.pick(_OFFSET_CHOICES))
         user["updated_at"] = iso_timestamp(updated)
+        # A field no client knows: clients must ignore it and exporters keep it.
+        user["locale"] = bits.pick(_LOCALES)
         return user
+
+
+_LOCALES = ("en", "en", "en-GB", "de", "fr", "es", "pt-BR", "ja", "nl")
 
 
 # Word lists for recordings: combined by hash draws into ~2.5 KB of realistic JSON per record.
@@ -247,15 +263,36 @@ _COMPANIES = (
     "acme", "globex", "initech", "umbrella", "hooli", "stark", "wayne", "wonka", "tyrell",
     "soylent", "vandelay", "piedpiper", "cyberdyne", "dynamics", "oscorp", "aperture",
 )  # fmt: skip
+#: platform slug, recording_source, and which helpdesk_info ids that helpdesk fills in.
 _HELPDESKS = (
-    ("zendesk", "Zendesk Ticket", "https://{company}.zendesk.com/agent/tickets/{ticket}"),
-    ("zendesk", "Zendesk Ticket", "https://{company}.zendesk.com/agent/tickets/{ticket}"),
-    ("intercom", "Intercom Operator", "https://app.intercom.com/a/inbox/{company}/{ticket}"),
-    ("freshdesk", "Freshdesk Ticket", "https://{company}.freshdesk.com/a/tickets/{ticket}"),
-    ("helpscout", "Help Scout Conversation", "https://secure.helpscout.net/conversation/{ticket}"),
-    ("jira", "Jira Issue", "https://{company}.atlassian.net/browse/SUP-{ticket}"),
+    ("zendesk", "Zendesk Ticket", ("ticket_id", "user_id", "operator_id")),
+    ("zendesk", "Zendesk Ticket", ("ticket_id", "user_id", "operator_id")),
+    ("intercom", "Intercom Operator", ("conversation_id", "operator_id", "customer_id")),
+    ("freshdesk", "Freshdesk Ticket", ("ticket_id", "customer_id")),
+    ("helpscout", "Help Scout Conversation", ("conversation_id", "ticket_id", "customer_id")),
+    ("hubspot", "HubSpot Ticket", ("ticket_id", "customer_id")),
+    ("jira", "Jira Issue", ("issue_id", "user_id")),
 )
+_HELPDESK_IDS = (
+    "conversation_id", "ticket_id", "user_id", "operator_id", "customer_id", "issue_id",
+)  # fmt: skip
 _TYPES = ("Received", "Received", "Received", "Received", "Sent", "Live")
+#: Where customers record from: (timezone, ISP, IPv4 prefix from the documentation ranges).
+_NETWORKS = (
+    ("Europe/Berlin", "Deutsche Telekom AG", "203.0.113."),
+    ("Europe/Paris", "Orange S.A.", "198.51.100."),
+    ("Europe/London", "British Telecommunications PLC", "192.0.2."),
+    ("America/New_York", "Comcast Cable Communications, LLC", "203.0.113."),
+    ("America/Los_Angeles", "Charter Communications Inc", "198.51.100."),
+    ("America/Sao_Paulo", "Claro S.A.", "192.0.2."),
+    ("Asia/Kolkata", "Reliance Jio Infocomm Limited", "203.0.113."),
+    ("Asia/Tokyo", "NTT Communications Corporation", "198.51.100."),
+    ("Australia/Sydney", "Telstra Corporation Ltd", "192.0.2."),
+    ("Europe/Madrid", "Telefonica de Espana S.A.U.", "203.0.113."),
+)
+_NETWORK_TYPES = ("wifi", "wifi", "wifi", "ethernet", "cellular", "4g", None)
+#: navigator.vendor of each browser (Firefox sends an empty one: null here).
+_VENDORS = {"Chrome": "Google Inc.", "Edge": "Google Inc.", "Safari": "Apple Computer, Inc."}
 _BROWSERS = (
     ("Chrome", ("120.0", "121.0", "122.0", "124.0")),
     ("Chrome", ("120.0", "123.0")),
@@ -263,15 +300,15 @@ _BROWSERS = (
     ("Safari", ("17.2", "17.4")),
     ("Edge", ("120.0", "122.0")),
 )
+#: os, user agent platform, device, device_type.
 _SYSTEMS = (
-    ("macOS", ("14.2", "13.6"), "Macintosh; Intel Mac OS X 10_15_7", "desktop",
-     ("1440x900", "1920x1080", "2560x1440")),
-    ("Windows", ("10", "11"), "Windows NT 10.0; Win64; x64", "desktop",
-     ("1366x768", "1920x1080")),
-    ("iOS", ("17.2", "17.4"), "iPhone; CPU iPhone OS 17_2 like Mac OS X", "mobile", ("390x844",)),
-    ("Android", ("14", "13"), "Linux; Android 14; Pixel 8", "mobile", ("412x915",)),
-    ("Linux", ("6.5",), "X11; Linux x86_64", "desktop", ("1920x1080",)),
-)  # fmt: skip
+    ("macOS", "Macintosh; Intel Mac OS X 10_15_7", "MacBook Pro", "desktop"),
+    ("Windows", "Windows NT 10.0; Win64; x64", "Windows PC", "desktop"),
+    ("iOS", "iPhone; CPU iPhone OS 17_2 like Mac OS X", "iPhone", "mobile"),
+    ("Android", "Linux; Android 14; Pixel 8", "Pixel 8", "mobile"),
+    ("Linux", "X11; Linux x86_64", "Linux PC", "desktop"),
+    ("iPadOS", "iPad; CPU OS 17_2 like Mac OS X", "iPad", "tablet"),
+)
 _VARIANTS = 2048
 _TAGS = ("billing", "bug", "onboarding", "vip", "mobile", "escalated", "refund", "sso")
 
@@ -406,29 +443,28 @@ class RecordingStore:
         variant = self._variants.get(number)
         if variant is None:
             bits = _Bits(f"variant:{self._seed}:{number}".encode())
-            browser, versions = bits.pick(_BROWSERS)
-            version = bits.pick(versions)
-            system, os_versions, ua_platform, device, screens = bits.pick(_SYSTEMS)
+            browser, _ = bits.pick(_BROWSERS)
+            timezone, isp, prefix = bits.pick(_NETWORKS)
             given, family, company = bits.pick(_GIVEN), bits.pick(_FAMILY), bits.pick(_COMPANIES)
             variant = {
                 "title": f"{bits.pick(_PROBLEMS)} {bits.pick(_CONTEXTS)}",
                 "summary": None if bits.below(6) == 0 else _prose(bits, 2 + bits.below(2)),
                 "description": None if bits.below(6) == 0 else _prose(bits, 5 + bits.below(5)),
+                # ip_address is filled in per record (see _generate); a few lookups failed.
                 "technical_details": {
-                    "browser": browser,
-                    "browser_version": version,
-                    "os": system,
-                    "os_version": bits.pick(os_versions),
-                    "device_type": device,
-                    "screen_resolution": bits.pick(screens),
-                    "user_agent": f"Mozilla/5.0 ({ua_platform}) AppleWebKit/537.36 "
-                    f"(KHTML, like Gecko) {browser}/{version} Safari/537.36",
+                    "vendor": _VENDORS.get(browser),
+                    "ip_address": prefix,
+                    "timezone": None if bits.below(40) == 0 else timezone,
+                    "network_type": bits.pick(_NETWORK_TYPES),
+                    "isp": None if bits.below(25) == 0 else isp,
                 },
                 "console_logs": None if bits.below(4) == 0 else _logs(bits, company),
                 "customer": {
-                    "name": f"{given} {family}",
-                    "email": f"{given}.{family}@{company}.example.com".lower(),
+                    "email": None
+                    if bits.below(30) == 0
+                    else f"{given}.{family}@{company}.example.com".lower(),
                 },
+                "customer_name": f"{given} {family}",
                 "company": company,
             }
             self._variants[number] = variant
@@ -450,13 +486,15 @@ class RecordingStore:
             owner = self._users.person(other + 1 if other >= 1 else 0)
         if kind == "Sent" or bits.below(8) == 0:
             # The docs allow an empty helpdesk_info; in-app recordings have no ticket.
-            helpdesk: dict[str, str] = {}
+            helpdesk: dict[str, str | None] = {}
             source = "Screendesk App"
         else:
-            slug, source, url_template = bits.pick(_HELPDESKS)
-            ticket = str(10_000 + bits.below(890_000))
-            ticket_url = url_template.format(company=variant["company"], ticket=ticket)
-            helpdesk = {"platform": slug, "ticket_id": ticket, "ticket_url": ticket_url}
+            slug, source, filled = bits.pick(_HELPDESKS)
+            helpdesk = {"platform": slug}
+            for name in _HELPDESK_IDS:
+                helpdesk[name] = _helpdesk_id(bits, slug, name) if name in filled else None
+        technical = variant["technical_details"]
+        technical = {**technical, "ip_address": f"{technical['ip_address']}{1 + bits.below(254)}"}
         record: dict[str, Any] = {
             "uuid": uuid,
             "title": variant["title"],
@@ -472,18 +510,27 @@ class RecordingStore:
                 "url": f"https://app.screendesk.io/recordings/{uuid}",
                 "helpdesk_info": helpdesk,
             },
-            "technical_details": variant["technical_details"],
+            "technical_details": technical,
             "console_logs": variant["console_logs"],
             "customer": variant["customer"],
-            "user": {"name": f"{owner.given} {owner.family}", "email": owner.email},
-            "room_insights": None,
+            "user": {"email": owner.email, "name": f"{owner.given} {owner.family}"},
         }
         if kind == "Live":
-            record["room_insights"] = _room(bits, created, offset, owner, variant["customer"])
-        if bits.below(6) == 0:
-            # A field no client knows: clients must ignore it and exporters keep it.
-            record["tags"] = sorted({bits.pick(_TAGS) for _ in range(1 + bits.below(3))})
+            record["room_insights"] = _room(bits, created, offset, owner, variant)
+        elif bits.below(5):
+            record["room_insights"] = None
+        # else: no room_insights key at all, as in the older docs' examples.
+        # A field no client knows: clients must ignore it and exporters keep it.
+        record["tags"] = sorted({bits.pick(_TAGS) for _ in range(bits.below(4))})
         return record
+
+
+def _helpdesk_id(bits: _Bits, platform: str, name: str) -> str:
+    if name == "issue_id":
+        return f"SUP-{1 + bits.below(9_000)}"
+    if platform == "intercom":
+        return str(100_000_000_000 + bits.below(9_000_000))
+    return str(10_000 + bits.below(890_000))
 
 
 def _prose(bits: _Bits, sentences: int) -> str:
@@ -502,30 +549,41 @@ def _logs(bits: _Bits, company: str) -> str:
 
 
 def _room(
-    bits: _Bits, created: int, offset: int, owner: Person, customer: dict[str, str]
+    bits: _Bits, created: int, offset: int, owner: Person, variant: dict[str, Any]
 ) -> dict[str, Any]:
     length = 60 + bits.below(1_800)
-    ratio = round(0.2 + bits.below(60) / 100, 2)
-    people = (
-        (f"{owner.given} {owner.family}", owner.email, "agent", ratio),
-        (customer["name"], customer["email"], "customer", round(1 - ratio, 2)),
-    )
-    insights = [
-        {
-            "name": name,
-            "email": email,
-            "role": role,
-            "joined_at": iso_timestamp(created + bits.below(20), offset),
-            "left_at": iso_timestamp(created + length - bits.below(20), offset),
-            "talk_time": int(length * share),
-            "talk_ratio": share,
-        }
-        for name, email, role, share in people
-    ]
+    guests = 1 + bits.below(3)
+    people = [(f"{owner.given} {owner.family}", "host")]
+    people.append((variant["customer_name"], "guest"))
+    people.extend((f"{bits.pick(_GIVEN)} {bits.pick(_FAMILY)}", "guest") for _ in range(guests - 1))
+    insights = []
+    seconds = 0
+    for name, role in people:
+        joined = created + bits.below(20)
+        left = created + length - bits.below(20)
+        seconds += left - joined
+        browser, versions = bits.pick(_BROWSERS)
+        system, ua_platform, device, device_type = bits.pick(_SYSTEMS)
+        insights.append(
+            {
+                "participant_id": f"PA_{bits.below(1 << 24):06x}{bits.below(1 << 24):06x}",
+                "display_name": None if bits.below(12) == 0 else name,
+                "role": role,
+                "browser": browser,
+                "os": system,
+                "device": device,
+                "device_type": device_type,
+                "user_agent": f"Mozilla/5.0 ({ua_platform}) AppleWebKit/537.36 "
+                f"(KHTML, like Gecko) {browser}/{bits.pick(versions)} Safari/537.36",
+                "joined_at": iso_timestamp(joined, offset),
+                "left_at": None if bits.below(15) == 0 else iso_timestamp(left, offset),
+            }
+        )
     return {
-        "duration": length,
-        "participants_count": len(insights),
         "started_at": iso_timestamp(created, offset),
         "ended_at": iso_timestamp(created + length, offset),
+        "duration": length,
+        "total_participant_minutes": round(seconds / 60, 2),
+        "total_unique_participants": len(insights),
         "participants_insights": insights,
     }

@@ -117,7 +117,9 @@ async def test_a_page_that_is_not_the_one_asked_for_fails_the_export(tmp_path: P
     port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
     try:
         async with AsyncScreendesk("t", base_url=f"http://127.0.0.1:{port}", max_retries=0) as sd:
-            with pytest.raises(errors.ResponseDecodeError, match="asked for page 2, got page 1"):
+            with pytest.raises(
+                errors.ResponseDecodeError, match="page 2: the server answered with page 1 instead"
+            ):
                 await export(sd, "recordings", tmp_path / "r.jsonl")
     finally:
         await runner.cleanup()

@@ -35,25 +35,26 @@ async def test_deadline_counts_from_the_first_attempt() -> None:
     policy = RetryPolicy(max_retries=5, deadline=1.0)
     calls = 0
 
-    async def call() -> None:
+    async def call(number: int) -> None:
         nonlocal calls
-        # The first attempt "began" 0.9 s ago: a 0.5 s wait would end past the deadline.
-        async for attempt in policy.attempts("GET", "/x", started=time.monotonic() - 0.9):
-            with attempt:
-                calls += 1
-                raise errors.RateLimitError("slow down", status=429, retry_after=0.5)
+        calls += 1
+        raise errors.RateLimitError("slow down", status=429, retry_after=0.5)
 
+    # The call "began" 0.9 s ago: a 0.5 s wait would end past the deadline.
     with pytest.raises(errors.RateLimitError):
-        await call()
+        await policy.run(call, "GET", "/x", started=time.monotonic() - 0.9)
     assert calls == 1
 
 
 async def test_deadline_from_start_still_allows_retries() -> None:
     policy = RetryPolicy(max_retries=2, deadline=10.0, initial_backoff=0.001, max_backoff=0.001)
-    calls = 0
-    async for attempt in policy.attempts("GET", "/x", started=time.monotonic()):
-        with attempt:
-            calls += 1
-            if calls < 3:
-                raise errors.InternalServerError("boom", status=503)
-    assert calls == 3
+    numbers: list[int] = []
+
+    async def call(number: int) -> str:
+        numbers.append(number)
+        if number < 3:
+            raise errors.InternalServerError("boom", status=503)
+        return "ok"
+
+    assert await policy.run(call, "GET", "/x", started=time.monotonic()) == "ok"
+    assert numbers == [1, 2, 3]

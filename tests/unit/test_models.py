@@ -33,39 +33,45 @@ def recording_json() -> dict[str, Any]:
             "url": "https://app.screendesk.io/recordings/x",
             "helpdesk_info": {
                 "platform": "zendesk",
+                "conversation_id": None,
                 "ticket_id": "1234",
-                "ticket_url": "https://acme.zendesk.com/agent/tickets/1234",
+                "user_id": "u-1",
+                "operator_id": "op-7",
+                "customer_id": "c-9",
+                "issue_id": None,
                 "brand_new_field": {"x": 1},
             },
         },
         "technical_details": {
-            "browser": "Chrome",
-            "browser_version": "124.0",
-            "os": "macOS",
-            "os_version": "14.4",
-            "device_type": "desktop",
-            "screen_resolution": "1920x1080",
-            "user_agent": "Mozilla/5.0",
+            "vendor": "Google Inc.",
+            "ip_address": "203.0.113.7",
+            "timezone": "Europe/Berlin",
+            "network_type": "wifi",
+            "isp": "Deutsche Telekom AG",
         },
         "console_logs": "TypeError: x is undefined",
-        "customer": {"name": "Grace", "email": "grace@example.com"},
+        "customer": {"email": "grace@example.com"},
         "user": {"name": "Ada", "email": "ada@example.com"},
         "room_insights": {
-            "duration": 600,
-            "participants_count": 2,
             "started_at": "2024-05-01T10:00:00Z",
             "ended_at": "2024-05-01T10:10:00Z",
+            "duration": 600,
+            "total_participant_minutes": 19.5,
+            "total_unique_participants": 2,
             "participants_insights": [
                 {
-                    "name": "Ada",
-                    "email": "ada@example.com",
+                    "participant_id": "p-1",
+                    "display_name": "Ada",
                     "role": "host",
+                    "browser": "Chrome",
+                    "os": "macOS",
+                    "device": "MacBook Pro",
+                    "device_type": "desktop",
+                    "user_agent": "Mozilla/5.0",
                     "joined_at": "2024-05-01T10:00:00Z",
                     "left_at": "2024-05-01T10:10:00Z",
-                    "talk_time": 300,
-                    "talk_ratio": 0.5,
                 },
-                {"name": "Grace", "role": "brand-new-role", "talk_ratio": "0.25"},
+                {"participant_id": 2, "display_name": None, "role": "brand-new-role"},
             ],
         },
         "some_future_field": [1, 2, 3],
@@ -87,28 +93,32 @@ def test_full_recording_structures() -> None:
     assert meta.recording_type == models.RecordingType.RECEIVED
     assert meta.recording_source == "Zendesk Ticket"
     assert meta.helpdesk_info == models.HelpdeskInfo(
-        platform="zendesk",
-        ticket_id="1234",
-        ticket_url="https://acme.zendesk.com/agent/tickets/1234",
+        platform="zendesk", ticket_id="1234", user_id="u-1", operator_id="op-7", customer_id="c-9"
     )
-    assert isinstance(rec.technical_details, models.TechnicalDetails)
-    assert rec.technical_details.screen_resolution == "1920x1080"
-    assert rec.customer == models.Customer(name="Grace", email="grace@example.com")
+    assert rec.technical_details == models.TechnicalDetails(
+        vendor="Google Inc.",
+        ip_address="203.0.113.7",
+        timezone="Europe/Berlin",
+        network_type="wifi",
+        isp="Deutsche Telekom AG",
+    )
+    assert rec.customer == models.Customer(email="grace@example.com")
     assert rec.user == models.RecordingUser(name="Ada", email="ada@example.com")
 
     room = rec.room_insights
     assert isinstance(room, models.RoomInsights)
     assert room.duration == 600
-    assert room.participants_count == 2
+    assert room.total_participant_minutes == 19.5
+    assert room.total_unique_participants == 2
     assert room.participants_insights is not None
     first, second = room.participants_insights
     assert isinstance(first, models.ParticipantInsight)
-    assert first.talk_time == 300
-    assert first.talk_ratio == 0.5
+    assert (first.participant_id, first.display_name, first.device) == ("p-1", "Ada", "MacBook Pro")
+    assert (first.browser, first.os, first.device_type) == ("Chrome", "macOS", "desktop")
     assert first.joined_at == datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    assert second.participant_id == "2"
     assert second.role == "brand-new-role"
-    assert second.talk_ratio == 0.25
-    assert second.email is None
+    assert second.display_name is None
 
 
 def test_recording_with_empty_helpdesk_info_and_null_room_insights() -> None:
@@ -200,9 +210,14 @@ def test_unreadable_numbers_become_none_and_strings_are_read() -> None:
     meta = models.RecordingMetadata.from_dict({"duration": "12", "impressions_count": "many"})
     assert meta.duration == 12
     assert meta.impressions_count is None
-    insight = models.ParticipantInsight.from_dict({"talk_time": 12.0, "talk_ratio": "n/a"})
-    assert insight.talk_time == 12
-    assert insight.talk_ratio is None
+    room = models.RoomInsights.from_dict(
+        {"total_unique_participants": 3.0, "total_participant_minutes": "n/a", "duration": "7"}
+    )
+    assert (room.total_unique_participants, room.duration) == (3, 7)
+    assert room.total_participant_minutes is None
+    assert models.RoomInsights.from_dict({"total_participant_minutes": "2.5"}) == (
+        models.RoomInsights(total_participant_minutes=2.5)
+    )
 
 
 def test_pagination_from_field() -> None:

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from screendesk_async import errors
 from screendesk_async._pagination import NumberedPages, OffsetPages, RawPage, ordered_pages
 
 
@@ -195,11 +196,19 @@ async def test_empty_first_page() -> None:
     assert fake.fetched == [1]
 
 
-async def test_empty_page_before_the_last_stops_cleanly() -> None:
+async def test_empty_page_before_the_last_raises_and_cleans_up() -> None:
+    # Its own pagination says records follow: ending here would lose them in silence.
     fake = FakeRest(8)
     fake.overrides[4] = {"pagination": {"page": 4, "pages": 8, "next_page": 5}, "records": []}
-    pages = await collect(ordered_pages(fake.fetch, NumberedPages("records"), 3))
-    assert numbers(pages) == [1, 2, 3]
+    got: list[RawPage] = []
+
+    async def consume() -> None:
+        async for page in ordered_pages(fake.fetch, NumberedPages("records"), 3):
+            got.append(page)
+
+    with pytest.raises(errors.ResponseDecodeError, match=r"page 4: .*records follow \(pages=8\)"):
+        await consume()
+    assert numbers(got) == [1, 2, 3]
     await asyncio.sleep(0)
     assert fake.in_flight == 0
     assert not other_tasks()

@@ -1,4 +1,4 @@
-"""Retry decisions, backoff, and the tenacity loop driven end to end."""
+"""Retry decisions, backoff, the 429 pause, and the retry loop driven end to end."""
 
 from __future__ import annotations
 
@@ -128,7 +128,7 @@ def test_describe() -> None:
     assert describe(errors.APITimeoutError("slow")) == "APITimeoutError: slow"
 
 
-# -- the tenacity loop ---------------------------------------------------------------------------
+# -- the retry loop ---------------------------------------------------------------------------
 
 
 class Flaky:
@@ -151,10 +151,7 @@ class Flaky:
 
 
 async def run(policy: RetryPolicy, method: str, call: Callable[[], Awaitable[T]]) -> T:
-    async for attempt in policy.attempts(method, "/x"):
-        with attempt:
-            return await call()
-    raise AssertionError("unreachable")
+    return await policy.run(lambda number: call(), method, "/x")
 
 
 FAST = {"initial_backoff": 0.001, "max_backoff": 0.002}
@@ -173,7 +170,7 @@ async def test_max_retries_two_is_three_tries_then_original_error() -> None:
     with pytest.raises(errors.APIConnectionError) as info:
         await run(RetryPolicy(max_retries=2, **FAST), "GET", call)
     assert call.calls == 3
-    # The original exception (the last one raised), not tenacity.RetryError.
+    # The original exception (the last one raised), never a wrapper.
     assert type(info.value) is errors.APIConnectionError
     assert info.value is call.raised[-1]
 
@@ -237,3 +234,28 @@ async def test_retry_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     assert len(messages) == 1
     assert "retrying GET /x" in messages[0]
     assert "attempt 1 of 2 failed: 503 m" in messages[0]
+
+
+def test_pause_for_a_429_is_its_retry_after_never_longer_and_none_over_the_cap() -> None:
+    policy = RetryPolicy(jitter=0.0)
+    assert policy.pause_for(status(429, retry_after=2.5), 1) == 2.5
+    assert policy.pause_for(status(429, retry_after=60.0), 1) == 60.0
+    assert policy.pause_for(status(429, retry_after=3600.0), 1) is None  # raised, pauses nothing
+    assert policy.pause_for(status(429), 2) == 1.0  # no Retry-After: the backoff
+    assert policy.pause_for(status(503, retry_after=5.0), 1) is None  # only a 429 slows all
+    assert policy.pause_for(errors.APIConnectionError("x"), 1) is None
+
+
+def test_next_wait_counts_attempts_and_the_deadline() -> None:
+    policy = RetryPolicy(max_retries=2, jitter=0.0, deadline=10.0)
+    assert policy.next_wait(status(503), "GET", 1, 0.0) == 0.5
+    assert policy.next_wait(status(503), "GET", 2, 0.0) == 1.0
+    assert policy.next_wait(status(503), "GET", 3, 0.0) is None  # max_retries used up
+    assert policy.next_wait(status(429, retry_after=5.0), "GET", 1, 5.0) is None  # deadline
+    assert policy.next_wait(status(404), "GET", 1, 0.0) is None
+
+
+def test_too_large_is_never_retried() -> None:
+    too_large = errors.ResponseTooLargeError("big", limit=10)
+    assert POLICY.should_retry(too_large, "GET") is False
+    assert POLICY.should_retry(errors.ResponseDecodeError("cut off"), "GET") is True

@@ -1,0 +1,138 @@
+"""Hand-written hostile servers on loopback, for tests/integration/test_hostile*.py.
+
+Each server answers every request with one handler and logs what it received, so a test can
+count the requests that reached the wire (aiohttp's own re-sends included).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ssl
+import threading
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+RECORDING_UUID = "00000000-0000-4000-8000-{:012d}"
+
+
+@dataclass
+class Seen:
+    """One request as the server received it."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    authorization: str | None
+    body: bytes
+
+
+@dataclass
+class Hostile:
+    """A running hostile server: its base URL and the requests it received."""
+
+    url: str
+    seen: list[Seen] = field(default_factory=list)
+
+    def count(self, method: str | None = None) -> int:
+        """Requests received (of ``method``, when given)."""
+        return len([s for s in self.seen if method is None or s.method == method])
+
+
+def _app(handler: Handler, hostile: list[Hostile]) -> web.Application:
+    async def logged(request: web.Request) -> web.StreamResponse:
+        body = await request.read()
+        hostile[0].seen.append(
+            Seen(
+                request.method,
+                request.path,
+                dict(request.query),
+                request.headers.get("Authorization"),
+                body,
+            )
+        )
+        return await handler(request)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", logged)
+    return app
+
+
+@contextlib.asynccontextmanager
+async def serve(
+    handler: Handler, *, host: str = "127.0.0.1", ssl_context: ssl.SSLContext | None = None
+) -> AsyncIterator[Hostile]:
+    """Run ``handler`` on a loopback port of this loop; yields the :class:`Hostile` server."""
+    box: list[Hostile] = []
+    # A short shutdown: handlers that stall on purpose must not hold the test for 60 s.
+    runner = web.AppRunner(_app(handler, box), shutdown_timeout=0.5)
+    await runner.setup()
+    site = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
+    await site.start()
+    port = runner.addresses[0][1]
+    box.append(Hostile(f"{'https' if ssl_context else 'http'}://{host}:{port}"))
+    try:
+        yield box[0]
+    finally:
+        await runner.cleanup()
+
+
+@contextlib.contextmanager
+def serve_in_thread(handler: Handler) -> Iterator[Hostile]:
+    """:func:`serve` on a loop of its own thread, for sync clients and the CLI."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    box: list[Hostile] = []
+    stop: asyncio.Event | None = None
+
+    async def main() -> None:
+        nonlocal stop
+        stop = asyncio.Event()
+        async with serve(handler) as hostile:
+            box.append(hostile)
+            started.set()
+            await stop.wait()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    if not started.wait(10):
+        raise RuntimeError("the hostile server did not start")
+    try:
+        yield box[0]
+    finally:
+        assert stop is not None
+        loop.call_soon_threadsafe(stop.set)
+        thread.join(10)
+        loop.close()
+
+
+def recording(n: int) -> dict[str, Any]:
+    """A minimal recording, numbered ``n``."""
+    return {"uuid": RECORDING_UUID.format(n), "title": f"recording {n}"}
+
+
+def rest_page(number: int, pages: int, per_page: int = 25) -> dict[str, Any]:
+    """Page ``number`` of ``pages`` of recordings, as the docs describe it."""
+    first = (number - 1) * per_page
+    pagination: dict[str, Any] = {
+        "count": pages * per_page,
+        "page": number,
+        "items": per_page,
+        "pages": pages,
+        "last_page": pages,
+        "from": first + 1,
+        "to": first + per_page,
+    }
+    if number < pages:
+        pagination["next_page"] = number + 1
+    if number > 1:
+        pagination["prev_page"] = number - 1
+    return {
+        "pagination": pagination,
+        "records": [recording(first + i) for i in range(per_page)],
+    }

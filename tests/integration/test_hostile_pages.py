@@ -1,0 +1,176 @@
+"""Listings against servers whose pages are not what the docs describe, and the export then.
+
+A listing raises ``ResponseDecodeError`` naming the page and what was wrong: it never ends early
+in silence and never loops; the export fails with one line, exit 1, and keeps its progress.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+
+from screendesk_async import AsyncScreendesk, errors
+from screendesk_async.cli import main
+
+from .hostile import rest_page, serve, serve_in_thread
+
+pytestmark = pytest.mark.integration
+
+TOKEN = "sd-live-PAGES-0123456789"
+BOUND = 10
+
+
+def json_response(data: Any) -> web.Response:
+    return web.Response(body=orjson.dumps(data), content_type="application/json")
+
+
+def broken_second_page(records: Any) -> Any:
+    """A 3-page listing whose page 2 carries ``records`` (``...`` = the key left out)."""
+
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.query.get("page", "1"))
+        body = rest_page(number, 3)
+        if number == 2:
+            if records is ...:
+                del body["records"]
+            else:
+                body["records"] = records
+        return json_response(body)
+
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("records", "what"),
+    [
+        (..., "'records' is missing"),
+        (None, "'records' is null, not a list"),
+        ("oops", "'records' is str, not a list"),
+        ({"uuid": "x"}, "'records' is dict, not a list"),
+        ([1, 2], "'records' holds a int, not only objects"),
+        (7, "'records' is int, not a list"),
+        ([], "it is empty, but its pagination says records follow (pages=3)"),
+    ],
+)
+async def test_a_bad_middle_page_raises_naming_the_page(records: Any, what: str) -> None:
+    got: list[str] = []
+    async with (
+        asyncio.timeout(BOUND),
+        serve(broken_second_page(records)) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+
+        async def consume() -> None:
+            async for recording in sd.recordings.list(concurrency=1):
+                got.append(recording.uuid)
+
+        with pytest.raises(errors.ResponseDecodeError) as caught:
+            await consume()
+        with pytest.raises(errors.ResponseDecodeError, match="page 2"):
+            await sd.recordings.page(2)
+    assert str(caught.value) == f"page 2: {what}"
+    assert len(got) == 25  # page 1 was delivered; nothing after the bad page
+
+
+async def test_a_server_that_ignores_page_does_not_loop() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        body = rest_page(1, 1)
+        body["pagination"] = {"page": 1, "next_page": 2}  # always page 1, no pages
+        return json_response(body)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match="page 2: the server answered with"):
+            _ = [r async for r in sd.recordings.list()]
+    assert server.count() == 2  # before: 18,136 requests in 8 s
+
+
+async def test_a_server_that_ignores_page_but_echoes_its_number_does_not_loop() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.query.get("page", "1"))
+        body = rest_page(1, 1)
+        body["pagination"] = {"page": number, "next_page": number + 1}
+        return json_response(body)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match="page 2: the same records"):
+            _ = [r async for r in sd.recordings.list()]
+    assert server.count() == 2
+
+
+async def test_a_scim_server_that_ignores_start_index_raises() -> None:
+    users = [{"id": f"u{i}", "userName": f"u{i}@example.com"} for i in range(10)]
+
+    async def handler(request: web.Request) -> web.Response:
+        page = {"totalResults": 1000, "itemsPerPage": 10, "Resources": users}
+        return json_response(page)  # whatever startIndex, the same ten
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
+    ):
+        got: list[str | None] = []
+
+        async def consume() -> None:
+            async for user in sd.scim.users.list(concurrency=1):
+                got.append(user.id)
+
+        with pytest.raises(errors.ResponseDecodeError, match="startIndex=11: every user"):
+            await consume()
+    assert got == [u["id"] for u in users]  # before: 1,000 users yielded, 10 distinct
+    assert server.count() <= 3
+
+
+async def test_scim_pages_that_answer_another_index_or_are_empty_raise() -> None:
+    async def handler(request: web.Request) -> web.Response:
+        start = int(request.query["startIndex"])
+        if start == 1:
+            resources = [{"id": f"u{i}"} for i in range(10)]
+            return json_response({"totalResults": 30, "startIndex": 1, "Resources": resources})
+        if start == 11:
+            return json_response({"totalResults": 30, "startIndex": 11, "Resources": []})
+        return json_response({"totalResults": 30, "startIndex": 1, "Resources": [{"id": "x"}]})
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match="totalResults=30 says users follow"):
+            _ = [u async for u in sd.scim.users.list(concurrency=1)]
+        pages = sd.scim.users.raw_pages(first_index=21, page_size=10)
+        with pytest.raises(errors.ResponseDecodeError, match="answered for startIndex=1"):
+            _ = [p async for p in pages]
+
+
+def test_the_export_fails_with_one_line_keeps_its_progress_and_never_says_exported(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    output = tmp_path / "recordings.jsonl"
+    with serve_in_thread(broken_second_page(None)) as server:
+        monkeypatch.setenv("SCREENDESK_API_TOKEN", TOKEN)
+        monkeypatch.setenv("SCREENDESK_BASE_URL", server.url)
+        status = main(["export", "recordings", "--output", str(output), "--concurrency", "1"])
+    out, err = capsys.readouterr()
+    assert status == 1
+    assert err.count("\n") == 1
+    assert "page 2: 'records' is null" in err
+    assert "--resume" in err
+    assert "exported" not in out + err
+    assert TOKEN not in out + err
+    assert not output.exists()
+    partial = output.with_name(output.name + ".partial")
+    assert len(partial.read_bytes().splitlines()) == 25  # page 1 kept for --resume
