@@ -74,8 +74,8 @@ class RawRestDecoder:
     Two passes of msgspec over the body, both in C: one for the page, keeping each record's
     bytes; one over those records as JSON lines (which a JSONL export writes as they are, under
     ``LINES_KEY``), decoding only their ids. Raises ``ValueError`` (a decode error for the
-    transport) when the body is not an object, or the items are missing, null, or not a list
-    of objects.
+    transport) when the body is not an object, or the items are not a list of objects; missing
+    or null items are left to :class:`RawNumberedPages` to report.
     """
 
     def __init__(self, items_key: str, id_key: str) -> None:
@@ -84,7 +84,7 @@ class RawRestDecoder:
             "RawRestPage",
             [
                 ("pagination", dict[str, Any] | None, None),
-                (items_key, list[msgspec.Raw] | None, None),
+                (items_key, list[msgspec.Raw] | None | msgspec.UnsetType, msgspec.UNSET),
             ],
         )
         id_type = msgspec.defstruct("RecordId", [(id_key, Any, None)])
@@ -94,15 +94,18 @@ class RawRestDecoder:
 
     def __call__(self, body: bytes) -> RawPage:
         page = self._page.decode(body)
-        items: list[Any] | None = getattr(page, self.items_key)
-        if items is None:
-            raise ValueError(f"{self.items_key!r} is missing or null")
+        items: Any = getattr(page, self.items_key)
+        pagination = getattr(page, "pagination", None)
+        if not isinstance(items, list):
+            # Missing or null: the plan's check says so, naming the page, as for any listing.
+            found = {} if items is msgspec.UNSET else {self.items_key: None}
+            return {"pagination": pagination, **found, IDS_KEY: []}
         if b"\n" in body or b"\r" in body:
             items = list(map(_one_line, items))
         lines = b"\n".join([*items, b""]) if items else b""
         ids = list(map(self._id_of, self._ids.decode_lines(lines)))
         return {
-            "pagination": getattr(page, "pagination", None),
+            "pagination": pagination,
             self.items_key: items,
             IDS_KEY: ids,
             LINES_KEY: lines,
@@ -122,9 +125,11 @@ class RawNumberedPages(NumberedPages):
 
     def check(self, key: int, page: RawPage) -> None:
         """:func:`~screendesk_async._pagination.check_rest_page`, and no repeated page."""
-        # Stand-ins of the right type and number: only how many items there are matters to it.
-        view = {**page, self.items_key: [{}] * len(page[self.items_key])}
-        check_rest_page(self.items_key, key, view)
+        items = page.get(self.items_key)
+        if isinstance(items, list):
+            # Stand-ins of the right type and number: only how many there are matters to it.
+            page = {**page, self.items_key: [{}] * len(items)}
+        check_rest_page(self.items_key, key, page)
         ids = page[IDS_KEY]
         if ids and ids == self._previous_ids:
             raise ResponseDecodeError(

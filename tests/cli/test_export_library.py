@@ -129,9 +129,8 @@ async def test_a_page_that_is_not_the_one_asked_for_fails_the_export(tmp_path: P
 @pytest.mark.parametrize(
     "body",
     [
-        b'{"pagination": {"page": 1, "pages": 1}}',
-        b'{"records": null}',
         b'{"records": [1, 2]}',
+        b'{"records": 5}',
         b"[]",
     ],
 )
@@ -140,6 +139,21 @@ def test_raw_decoder_refuses_what_is_not_a_page(body: bytes) -> None:
 
     with pytest.raises(ValueError, match=r"\w"):
         RawRestDecoder("records", "uuid")(body)
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b'{"pagination": {"page": 1, "pages": 1}}', "page 1: 'records' is missing"),
+        (b'{"records": null}', "page 1: 'records' is null, not a list"),
+    ],
+)
+def test_missing_or_null_records_are_reported_by_the_page_check(body: bytes, message: str) -> None:
+    from screendesk_async.export._sources import RawNumberedPages, RawRestDecoder
+
+    page = RawRestDecoder("records", "uuid")(body)
+    with pytest.raises(errors.ResponseDecodeError, match=message):
+        RawNumberedPages("records").check(1, page)
 
 
 def test_raw_decoder_keeps_bytes_and_makes_pretty_records_one_line() -> None:
