@@ -1,4 +1,4 @@
-"""When to try a request again, how long to wait first, and the loop that does it.
+"""When to try a request again and how long to wait first; tenacity runs the loop.
 
 The decisions are pure functions of the exception, the method and the attempt, unit-tested
 directly:
@@ -18,13 +18,18 @@ directly:
 
 from __future__ import annotations
 
-import asyncio
 import random
-import time
 from collections.abc import Awaitable, Callable
 from typing import Final, TypeVar
 
 import attrs
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_before_delay,
+)
 
 from . import _constants as C
 from . import errors
@@ -93,55 +98,45 @@ class RetryPolicy:
             return None
         return self.wait_for(exc, attempt)
 
-    def next_wait(
-        self, exc: BaseException, method: str, attempt: int, elapsed: float
-    ) -> float | None:
-        """Seconds to wait before the next attempt, or ``None`` to raise ``exc`` now.
+    async def run(self, attempt: Callable[[int], Awaitable[T]], method: str, path: str) -> T:
+        """Await ``attempt(1)``, ``attempt(2)`` … until one succeeds or the rules above say stop.
 
-        ``attempt`` (1-based) is the one that failed; the call began ``elapsed`` seconds ago.
+        tenacity drives the loop with this policy's decisions: :meth:`should_retry` picks what
+        is retried, :meth:`wait_for` how long to wait, and it stops after ``max_retries``
+        retries or before a wait that would pass the call's deadline. The last exception is
+        raised as it is (``reraise=True``: never a ``RetryError``).
         """
-        if attempt > self.max_retries or not self.should_retry(exc, method):
-            return None
-        wait = self.wait_for(exc, attempt)
-        return None if elapsed + wait >= self.deadline else wait
 
-    async def run(
-        self,
-        attempt: Callable[[int], Awaitable[T]],
-        method: str,
-        path: str,
-        *,
-        started: float | None = None,
-    ) -> T:
-        """Await ``attempt(1)``, ``attempt(2)`` … until one succeeds or :meth:`next_wait` says stop.
+        def wait(state: RetryCallState) -> float:
+            return self.wait_for(_failure(state), state.attempt_number)
 
-        The last exception is raised as it is (never wrapped). ``started``
-        (``time.monotonic()``) is when the call began, if before this loop; the deadline counts
-        from there.
-        """
-        # A plain loop around the pure decisions above, not tenacity's AsyncRetrying: that
-        # costs about 0.2 ms per call even when the first try succeeds, most of the sync
-        # facade's per-call budget on a small GET, and its wait/stop/before_sleep callbacks
-        # would only re-express next_wait. Every decision is unit-tested in test_retry.py.
-        started = time.monotonic() if started is None else started
-        number = 1
-        while True:
-            try:
-                return await attempt(number)
-            except Exception as exc:
-                wait = self.next_wait(exc, method, number, time.monotonic() - started)
-                if wait is None:
-                    raise
-                logger.info(
-                    "retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
-                    method,
-                    path,
-                    wait,
-                    number,
-                    self.max_retries + 1,
-                    describe(exc),
-                )
-            # Slept outside the except block, so the next attempt's error is not chained to
-            # this one.
-            await asyncio.sleep(wait)
-            number += 1
+        def log_retry(state: RetryCallState) -> None:
+            logger.info(
+                "retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
+                method,
+                path,
+                state.upcoming_sleep,
+                state.attempt_number,
+                self.max_retries + 1,
+                describe(_failure(state)),
+            )
+
+        retrying = AsyncRetrying(
+            retry=retry_if_exception(lambda exc: self.should_retry(exc, method)),
+            stop=stop_after_attempt(self.max_retries + 1) | stop_before_delay(self.deadline),
+            wait=wait,
+            before_sleep=log_retry,
+            reraise=True,
+        )
+        async for try_ in retrying:
+            with try_:
+                return await attempt(try_.retry_state.attempt_number)
+        raise AssertionError("unreachable: tenacity returns or re-raises")  # pragma: no cover
+
+
+def _failure(state: RetryCallState) -> BaseException:
+    """The exception of the attempt that just failed (tenacity only waits after a failure)."""
+    exc = state.outcome.exception() if state.outcome is not None else None
+    if exc is None:  # pragma: no cover - tenacity never asks to wait after a success
+        raise AssertionError("no failed attempt to wait after")
+    return exc

@@ -246,15 +246,6 @@ def test_pause_for_a_429_is_its_retry_after_never_longer_and_none_over_the_cap()
     assert policy.pause_for(errors.APIConnectionError("x"), 1) is None
 
 
-def test_next_wait_counts_attempts_and_the_deadline() -> None:
-    policy = RetryPolicy(max_retries=2, jitter=0.0, deadline=10.0)
-    assert policy.next_wait(status(503), "GET", 1, 0.0) == 0.5
-    assert policy.next_wait(status(503), "GET", 2, 0.0) == 1.0
-    assert policy.next_wait(status(503), "GET", 3, 0.0) is None  # max_retries used up
-    assert policy.next_wait(status(429, retry_after=5.0), "GET", 1, 5.0) is None  # deadline
-    assert policy.next_wait(status(404), "GET", 1, 0.0) is None
-
-
 def test_too_large_is_never_retried() -> None:
     too_large = errors.ResponseTooLargeError("big", limit=10)
     assert POLICY.should_retry(too_large, "GET") is False
