@@ -57,17 +57,10 @@ class AsyncScreendesk:
         max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
         session: aiohttp.ClientSession | None = None,
     ) -> None:
-        config = resolve_config(
-            token,
-            scim_token=scim_token,
-            base_url=base_url,
-            scim_base_url=scim_base_url,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_concurrency=max_concurrency,
-            rate_limit=rate_limit,
-            max_response_size=max_response_size,
-        )
+        # The signature above is the one declaration of the settings: resolve_config validates
+        # them by these names, and the sync client's constructor is generated from it.
+        settings = {k: v for k, v in locals().items() if k not in ("self", "token", "session")}
+        config = resolve_config(token, **settings)
         self._transport = Transport(config, session)
         #: Recordings: ``list``, ``pages``, ``page``, ``get``, ``update``.
         self.recordings = AsyncRecordings(self._transport)

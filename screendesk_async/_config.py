@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import os
-from typing import Final
+from typing import Any, Final
 
 import attrs
 from yarl import URL
@@ -132,25 +132,31 @@ def _secret(value: str | None, env: str) -> Secret | None:
     return Secret(value.strip())
 
 
-def resolve_config(
-    token: str | None = None,
-    *,
-    scim_token: str | None = None,
-    base_url: str | None = None,
-    scim_base_url: str | None = None,
-    timeout: float = C.DEFAULT_TIMEOUT,
-    max_retries: int = C.DEFAULT_MAX_RETRIES,
-    max_concurrency: int = C.DEFAULT_MAX_CONCURRENCY,
-    rate_limit: float | None = None,
-    max_response_size: int | None = C.DEFAULT_MAX_RESPONSE_SIZE,
-) -> ClientConfig:
-    """Apply the environment fallbacks and validate every setting."""
+#: The settings besides the token, as ``AsyncScreendesk``'s signature declares them.
+SETTINGS: Final = frozenset(
+    {"scim_token", "base_url", "scim_base_url", "timeout", "max_retries", "max_concurrency"}
+    | {"rate_limit", "max_response_size"}
+)
+
+
+def resolve_config(token: str | None, **settings: Any) -> ClientConfig:
+    """Apply the environment fallbacks and validate every setting.
+
+    ``settings`` are the keyword arguments of :class:`~screendesk_async.AsyncScreendesk`, whose
+    signature is their one declaration (names, types, defaults and docs); every one is given.
+    """
+    if settings.keys() != SETTINGS:
+        raise TypeError(f"resolve_config() takes exactly {sorted(SETTINGS)}")
+    base_url, scim_base_url = settings["base_url"], settings["scim_base_url"]
+    timeout, rate_limit = settings["timeout"], settings["rate_limit"]
+    max_retries, max_concurrency = settings["max_retries"], settings["max_concurrency"]
+    max_response_size = settings["max_response_size"]
     base = check_base_url(
         base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL, name="base_url"
     )
     scim_base = check_base_url(scim_base_url or base + C.SCIM_PATH, name="scim_base_url")
     _positive(timeout, "timeout")
-    _positive(rate_limit, "rate_limit", allow_none=True)  # type: ignore[arg-type]
+    _positive(rate_limit, "rate_limit", allow_none=True)
     if isinstance(max_retries, bool) or not isinstance(max_retries, int) or max_retries < 0:
         raise ValueError(f"max_retries must be an int >= 0, got {max_retries!r}")
     if (
@@ -169,7 +175,7 @@ def resolve_config(
         )
     return ClientConfig(
         token=_secret(token, C.ENV_API_TOKEN),
-        scim_token=_secret(scim_token, C.ENV_SCIM_TOKEN),
+        scim_token=_secret(settings["scim_token"], C.ENV_SCIM_TOKEN),
         base_url=base,
         scim_base_url=scim_base,
         timeout=float(timeout),

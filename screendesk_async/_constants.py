@@ -5,8 +5,9 @@ from __future__ import annotations
 from ._version import __version__
 
 DEFAULT_BASE_URL = "https://app.screendesk.io"
-SCIM_PATH = "/api/v2/scim"
+#: Where the REST v2 API lives under the base URL, and the SCIM 2.0 API under that.
 REST_PATH = "/api/v2"
+SCIM_PATH = f"{REST_PATH}/scim"
 
 ENV_API_TOKEN = "SCREENDESK_API_TOKEN"
 ENV_SCIM_TOKEN = "SCREENDESK_SCIM_TOKEN"
@@ -39,9 +40,8 @@ RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "PATCH"})
 
 SCIM_MEDIA_TYPE = "application/scim+json"
+#: The core schema every SCIM user sent carries (RFC 7643 §4.1).
 SCIM_USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
-SCIM_ERROR_SCHEMA = "urn:ietf:params:scim:api:messages:2.0:Error"
-
 #: Bytes a response body may have once decompressed (``max_response_size``; ``None`` = no cap).
 DEFAULT_MAX_RESPONSE_SIZE = 64 * 2**20
 #: Bytes read from the socket at a time, so a body over the cap is refused before it is held.

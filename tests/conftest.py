@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import functools
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
 from screendesk_async import AsyncScreendesk
 from screendesk_async._constants import ENV_API_TOKEN, ENV_BASE_URL, ENV_SCIM_TOKEN
 from screendesk_async.testing import FakeScreendesk
+
+from .both import make
 
 
 @pytest.fixture(autouse=True)
@@ -32,3 +36,16 @@ async def sd(fake: FakeScreendesk) -> AsyncIterator[AsyncScreendesk]:
         fake.admin_token, scim_token=fake.scim_token, base_url=fake.url
     ) as client:
         yield client
+
+
+@pytest.fixture(params=["async", "sync"])
+def client_kind(request: pytest.FixtureRequest) -> str:
+    """Which client a test of both drives: ``AsyncScreendesk`` or the sync ``Screendesk``."""
+    kind: str = request.param
+    return kind
+
+
+@pytest.fixture
+def client(client_kind: str) -> Callable[..., Any]:
+    """Builds a client of that kind from ``AsyncScreendesk``'s arguments (see ``tests/both.py``)."""
+    return functools.partial(make, client_kind)

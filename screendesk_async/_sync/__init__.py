@@ -1,11 +1,11 @@
 """The sync facade: :class:`Screendesk`, the same API as ``AsyncScreendesk`` without ``await``.
 
-``_resources.py`` is generated from the async resources by ``scripts/gen_sync.py`` (``nox -s
-gen``); ``_client.py`` holds the hand-written client: constructor, ``close()`` and ``with``.
+``_resources.py`` is generated from the async client and resources by ``scripts/gen_sync.py``
+(``nox -s gen``); ``_client.py`` holds the hand-written part: the portal, ``close()``, ``with``.
 """
 
 from __future__ import annotations
 
-from ._client import Screendesk
+from ._resources import Screendesk
 
 __all__ = ["Screendesk"]

@@ -18,8 +18,9 @@ import msgspec
 import orjson
 
 from .._client import AsyncScreendesk
-from .._pagination import NumberedPages, check_rest_page, ordered_pages
+from .._pagination import ordered_pages
 from .._request import Request, build_url
+from .._strategies import NumberedPages, check_rest_page
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from ..models._converter import wire_columns

@@ -10,13 +10,15 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from .. import _constants as C
 from .. import _validate
-from .._pagination import OffsetPages, RawPage, ordered_pages
+from .._pagination import RawPage, ordered_pages
+from .._strategies import OffsetPages
 from .._transport import Transport
-from ..models import ScimUser
+from ..models import Page, ScimUser
 from ..models._converter import structure_list
 from ..models._identity import structure_one
-from ._base import Resource
+from ._base import Resource, flattened, structured
 
 _CREATED = frozenset({200, 201})
 _DELETED = frozenset({200, 204})
@@ -28,12 +30,18 @@ def _filter_string(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _to_page(raw: RawPage) -> Page[ScimUser]:
+    return Page(items=structure_list(raw.get("Resources"), ScimUser))
+
+
 def _user_payload(user: object) -> dict[str, Any]:
     if not isinstance(user, ScimUser):
         raise ValueError(f"expected a models.ScimUser, got {type(user).__name__}")
     if not user.user_name:
         raise ValueError("a SCIM user needs a user_name")
-    return user.to_dict()
+    payload = user.to_dict()
+    payload.setdefault("schemas", [C.SCIM_USER_SCHEMA])
+    return payload
 
 
 class AsyncScimUsers(Resource):
@@ -65,9 +73,21 @@ class AsyncScimUsers(Resource):
             page_size: Users per request (``count``); default: the server's.
             concurrency: Pages requested ahead of the consumer.
         """
-        return self._users(
-            self.raw_pages(filter=filter, page_size=page_size, concurrency=concurrency)
-        )
+        return flattened(self.pages(filter=filter, page_size=page_size, concurrency=concurrency))
+
+    def pages(
+        self,
+        *,
+        filter: str | None = None,
+        page_size: int | None = None,
+        concurrency: int | None = None,
+    ) -> AsyncIterator[Page[ScimUser]]:
+        """Every ListResponse page of users, in order (same arguments as :meth:`list`).
+
+        A SCIM page has no REST ``pagination`` object: its ``pagination`` is ``None``.
+        """
+        raw = self.raw_pages(filter=filter, page_size=page_size, concurrency=concurrency)
+        return structured(raw, _to_page)
 
     def raw_pages(
         self,
@@ -99,12 +119,6 @@ class AsyncScimUsers(Resource):
             return page
 
         return ordered_pages(fetch, plan, window)
-
-    async def _users(self, pages: AsyncIterator[RawPage]) -> AsyncIterator[ScimUser]:
-        async with contextlib.aclosing(pages):  # type: ignore[type-var]
-            async for page in pages:
-                for user in structure_list(page.get("Resources"), ScimUser):
-                    yield user
 
     async def _get_raw(self, id: str) -> dict[str, Any]:
         request = self._request("GET", ("Users", _validate.opaque_id(id)), api="scim")

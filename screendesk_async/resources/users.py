@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any
-
 from .. import _validate
-from ..models import Page, User
-from ..models._identity import structure_one
-from ._base import Resource, RestListing, unwrap
+from ..models import User
+from ._base import AsyncRestCollection
 
 
-class AsyncUsers(Resource):
+class AsyncUsers(AsyncRestCollection[User]):
     """Users of the account (the API allows this to admins only).
 
     Example::
@@ -20,44 +16,10 @@ class AsyncUsers(Resource):
         print(user.name, user.role)
     """
 
-    def __init__(self, transport: Any) -> None:
-        super().__init__(transport)
-        self._listing = RestListing(self, "users", "users", User)
-
-    def list(
-        self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
-    ) -> AsyncIterator[User]:
-        """Every user, in page order, fetching up to ``concurrency`` pages ahead.
-
-        Same arguments and cancellation as ``recordings.list``.
-        """
-        return self._listing.items(
-            concurrency=concurrency, first_page=first_page, last_page=last_page
-        )
-
-    def pages(
-        self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
-    ) -> AsyncIterator[Page[User]]:
-        """Every page of users, in order (same arguments as :meth:`list`)."""
-        return self._listing.pages(
-            concurrency=concurrency, first_page=first_page, last_page=last_page
-        )
-
-    def raw_pages(
-        self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
-    ) -> AsyncIterator[dict[str, Any]]:
-        """Every page as the server sent it (decoded JSON, every field kept), in order.
-
-        For exports that must keep fields the models do not know; same arguments as
-        :meth:`list`.
-        """
-        return self._listing.raw_pages(
-            concurrency=concurrency, first_page=first_page, last_page=last_page
-        )
-
-    async def page(self, n: int) -> Page[User]:
-        """Page ``n`` (1-based) of users, in one request."""
-        return await self._listing.page(n)
+    segment = "users"
+    items_key = "users"
+    item_key = "user"
+    model = User
 
     async def search(self, email: str) -> User:
         """The user with this email address.
@@ -66,5 +28,5 @@ class AsyncUsers(Resource):
             ValueError: ``email`` is not an email address (nothing is sent).
             errors.NotFoundError: no user has this email.
         """
-        request = self._request("GET", ("users", "search"), query={"email": _validate.email(email)})
-        return structure_one(unwrap(await self._send(request), "user"), User)
+        query = {"email": _validate.email(email)}
+        return await self._one(self._request("GET", (self.segment, "search"), query=query))

@@ -1,10 +1,16 @@
-"""REST v2 resources through the real transport against the fake server on loopback."""
+"""REST v2 resources through the real transport against the fake server on loopback.
+
+Each test runs for both clients (``client_kind``): the async one, and the sync facade driven
+through the same calls (``tests/both.py``); what only one of them does is tested on its own.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
 
 import pytest
 
@@ -12,9 +18,18 @@ from screendesk_async import AsyncScreendesk, errors, models
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
 
+from ..expect import recording_matches
+
 pytestmark = pytest.mark.integration
 
 MISSING_UUID = "00000000-0000-4000-8000-000000000000"
+
+
+@pytest.fixture
+async def sd(fake: FakeScreendesk, client: Callable[..., Any]) -> AsyncIterator[Any]:
+    """An admin client of the fake, of either kind."""
+    async with client(fake.admin_token, scim_token=fake.scim_token, base_url=fake.url) as sd:
+        yield sd
 
 
 def fast_retries(client: AsyncScreendesk, max_retries: int = 3) -> None:
@@ -38,14 +53,7 @@ async def test_structured_fields_match_the_server(
     fake: FakeScreendesk, sd: AsyncScreendesk
 ) -> None:
     raw = fake.recordings_raw()[0]
-    recording = await sd.recordings.get(raw["uuid"])
-    assert recording.title == raw["title"]
-    assert recording.metadata is not None
-    assert recording.metadata.created_at is not None
-    assert recording.metadata.created_at.tzinfo is not None
-    assert recording.metadata.duration == raw["metadata"]["duration"]
-    assert recording.user is not None
-    assert recording.user.email == raw["user"]["email"]
+    recording_matches(await sd.recordings.get(raw["uuid"]), raw)
 
 
 async def test_pages_and_page(fake: FakeScreendesk, sd: AsyncScreendesk) -> None:
@@ -70,10 +78,12 @@ async def test_last_page_beyond_the_end_is_clamped(
 
 
 @pytest.mark.parametrize("null_fields", [False, True])
-async def test_pagination_fields_omitted_or_null(null_fields: bool) -> None:
+async def test_pagination_fields_omitted_or_null(
+    null_fields: bool, client: Callable[..., Any]
+) -> None:
     async with (
         FakeScreendesk(recordings=30, page_size=10, null_pagination_fields=null_fields) as fake,
-        AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd,
+        client(fake.admin_token, base_url=fake.url) as sd,
     ):
         first = await sd.recordings.page(1)
         assert first.pagination is not None
@@ -81,9 +91,11 @@ async def test_pagination_fields_omitted_or_null(null_fields: bool) -> None:
         assert len([r async for r in sd.recordings.list()]) == 30
 
 
-async def test_concurrency_makes_listing_faster_and_stays_bounded(fake: FakeScreendesk) -> None:
+async def test_concurrency_makes_listing_faster_and_stays_bounded(
+    fake: FakeScreendesk, client: Callable[..., Any]
+) -> None:
     fake.faults.latency = 0.05
-    async with AsyncScreendesk(fake.admin_token, base_url=fake.url, max_concurrency=8) as sd:
+    async with client(fake.admin_token, base_url=fake.url, max_concurrency=8) as sd:
         started = time.perf_counter()
         sequential = [r.uuid async for r in sd.recordings.list(concurrency=1)]
         one = time.perf_counter() - started
@@ -100,9 +112,11 @@ async def test_concurrency_makes_listing_faster_and_stays_bounded(fake: FakeScre
     assert eight < one * 0.6
 
 
-async def test_max_concurrency_bounds_all_calls_of_a_client(fake: FakeScreendesk) -> None:
+async def test_max_concurrency_bounds_all_calls_of_a_client(
+    fake: FakeScreendesk, client: Callable[..., Any]
+) -> None:
     fake.faults.latency = 0.03
-    async with AsyncScreendesk(fake.admin_token, base_url=fake.url, max_concurrency=3) as sd:
+    async with client(fake.admin_token, base_url=fake.url, max_concurrency=3) as sd:
 
         async def drain() -> int:
             return len([r async for r in sd.recordings.list(concurrency=8)])
@@ -143,10 +157,10 @@ async def test_window_only_runs_ahead_of_the_consumer(
         assert sorted(page_requests(fake)) == [1, 2, 3]
 
 
-async def test_shrinking_listing_stops_cleanly() -> None:
+async def test_shrinking_listing_stops_cleanly(client: Callable[..., Any]) -> None:
     async with (
         FakeScreendesk(recordings=100, page_size=10) as fake,
-        AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd,
+        client(fake.admin_token, base_url=fake.url) as sd,
     ):
         got = []
         async for recording in sd.recordings.list(concurrency=1):
@@ -157,10 +171,10 @@ async def test_shrinking_listing_stops_cleanly() -> None:
         assert len({r.uuid for r in got}) == len(got)
 
 
-async def test_member_sees_only_own_recordings() -> None:
+async def test_member_sees_only_own_recordings(client: Callable[..., Any]) -> None:
     async with (
         FakeScreendesk(recordings=80, page_size=10) as fake,
-        AsyncScreendesk(fake.member_token, base_url=fake.url) as member,
+        client(fake.member_token, base_url=fake.url) as member,
     ):
         got = [r async for r in member.recordings.list()]
         assert got
@@ -246,10 +260,10 @@ async def test_users_list_and_search_with_plus(fake: FakeScreendesk, sd: AsyncSc
         await sd.users.search("not an email")
 
 
-async def test_users_legacy_spellings() -> None:
+async def test_users_legacy_spellings(client: Callable[..., Any]) -> None:
     async with (
         FakeScreendesk(users=5, legacy_spellings=True) as fake,
-        AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd,
+        client(fake.admin_token, base_url=fake.url) as sd,
     ):
         users = [u async for u in sd.users.list()]
         raw = fake.users_raw()
@@ -257,8 +271,10 @@ async def test_users_legacy_spellings() -> None:
         assert all(u.notifications and u.notifications.notify_all_recordings for u in users)
 
 
-async def test_wrong_token_is_authentication_error(fake: FakeScreendesk) -> None:
-    async with AsyncScreendesk("wrong-token-value", base_url=fake.url) as sd:
+async def test_wrong_token_is_authentication_error(
+    fake: FakeScreendesk, client: Callable[..., Any]
+) -> None:
+    async with client("wrong-token-value", base_url=fake.url) as sd:
         with pytest.raises(errors.AuthenticationError) as caught:
             await sd.recordings.page(1)
     assert "wrong-token-value" not in str(caught.value)
@@ -266,19 +282,21 @@ async def test_wrong_token_is_authentication_error(fake: FakeScreendesk) -> None
     assert fake.requests[-1].auth_kind == "invalid"
 
 
-async def test_missing_token_raises_before_sending(fake: FakeScreendesk) -> None:
-    async with AsyncScreendesk(base_url=fake.url) as sd:
+async def test_missing_token_raises_before_sending(
+    fake: FakeScreendesk, client: Callable[..., Any]
+) -> None:
+    async with client(base_url=fake.url) as sd:
         with pytest.raises(errors.ConfigurationError, match="SCREENDESK_API_TOKEN"):
             await sd.recordings.page(1)
     assert fake.requests == []
 
 
 async def test_token_and_base_url_from_environment(
-    fake: FakeScreendesk, monkeypatch: pytest.MonkeyPatch
+    fake: FakeScreendesk, monkeypatch: pytest.MonkeyPatch, client: Callable[..., Any]
 ) -> None:
     monkeypatch.setenv("SCREENDESK_API_TOKEN", fake.admin_token)
     monkeypatch.setenv("SCREENDESK_BASE_URL", fake.url)
-    async with AsyncScreendesk() as sd:
+    async with client() as sd:
         assert len(await sd.recordings.page(1)) == 25
     assert fake.requests[-1].auth_kind == "admin"
 
@@ -319,8 +337,10 @@ async def test_user_session_is_used_and_left_open(fake: FakeScreendesk) -> None:
         assert not session.closed
 
 
-async def test_closed_client_refuses_calls(fake: FakeScreendesk) -> None:
-    sd = AsyncScreendesk(fake.admin_token, base_url=fake.url)
+async def test_closed_client_refuses_calls(
+    fake: FakeScreendesk, client: Callable[..., Any]
+) -> None:
+    sd = client(fake.admin_token, base_url=fake.url)
     await sd.recordings.page(1)
     await sd.aclose()
     await sd.aclose()

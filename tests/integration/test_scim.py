@@ -9,8 +9,9 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import attrs
 import pytest
@@ -77,9 +78,9 @@ async def peer(request: pytest.FixtureRequest, scim2_server: str) -> AsyncIterat
         yield Peer("fake", fake.scim_url, fake.scim_token, screendesk=True)
 
 
-async def test_lifecycle(peer: Peer) -> None:
+async def test_lifecycle(peer: Peer, client: Callable[..., Any]) -> None:
     run = f"{time.monotonic_ns()}"
-    async with AsyncScreendesk(
+    async with client(
         scim_token=peer.token, scim_base_url=peer.scim_base_url, base_url="https://rest.invalid"
     ) as sd:
         created = await asyncio.gather(
@@ -130,7 +131,7 @@ async def test_lifecycle(peer: Peer) -> None:
             if user.id != target.id:
                 await sd.scim.users.delete(user.id or "")
 
-    async with AsyncScreendesk(scim_token="wrong", scim_base_url=peer.scim_base_url) as sd:
+    async with client(scim_token="wrong", scim_base_url=peer.scim_base_url) as sd:
         with pytest.raises(errors.AuthenticationError):
             await sd.scim.users.get(target.id)
 
@@ -208,15 +209,15 @@ async def test_extension_attributes_survive_deactivate() -> None:
         assert deactivated.extra[ENTERPRISE] == {"employeeNumber": "42"}
 
 
-async def test_scim_errors_and_validation() -> None:
+async def test_scim_errors_and_validation(client: Callable[..., Any]) -> None:
     async with FakeScreendesk(users=3) as fake:
-        async with AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd:
+        async with client(fake.admin_token, base_url=fake.url) as sd:
             with pytest.raises(errors.ConfigurationError, match="SCREENDESK_SCIM_TOKEN"):
                 await sd.scim.users.get("abc")
-        async with AsyncScreendesk(scim_token=fake.scim_token, base_url=fake.url) as sd:
+        async with client(scim_token=fake.scim_token, base_url=fake.url) as sd:
             for bad in ("", "..", "a\nb", 5):
                 with pytest.raises(ValueError, match="id"):
-                    await sd.scim.users.get(bad)  # type: ignore[arg-type]
+                    await sd.scim.users.get(bad)
             with pytest.raises(ValueError, match="user_name"):
                 await sd.scim.users.create(models.ScimUser())
             with pytest.raises(ValueError, match="page_size"):
@@ -230,10 +231,10 @@ async def test_scim_errors_and_validation() -> None:
             assert bad_filter.value.scim_type == "invalidFilter"
 
 
-async def test_create_is_not_replayed_after_a_5xx() -> None:
+async def test_create_is_not_replayed_after_a_5xx(client: Callable[..., Any]) -> None:
     async with (
         FakeScreendesk(users=3) as fake,
-        AsyncScreendesk(scim_token=fake.scim_token, base_url=fake.url) as sd,
+        client(scim_token=fake.scim_token, base_url=fake.url) as sd,
     ):
         sd._transport.retry_policy = RetryPolicy(max_retries=3, initial_backoff=0.001)
         fake.faults.fail_next(1, "502", method="POST")

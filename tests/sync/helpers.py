@@ -7,16 +7,7 @@ import time
 from typing import Any
 
 from screendesk_async import Screendesk
-from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk, RequestRecord
-
-MISSING_UUID = "00000000-0000-4000-8000-000000000000"
-
-
-def fast_retries(client: Screendesk, max_retries: int = 3) -> None:
-    client._resource._transport.retry_policy = RetryPolicy(
-        max_retries=max_retries, initial_backoff=0.005
-    )
 
 
 def logged(fake: FakeScreendesk, count: int, timeout: float = 2.0) -> list[RequestRecord]:

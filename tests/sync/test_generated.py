@@ -46,10 +46,14 @@ def test_generated_facade_is_up_to_date() -> None:
 
 
 def _public(obj: object) -> dict[str, Any]:
+    """The public methods and properties (a collection's declaring class attributes aside)."""
+    members = {name: inspect.getattr_static(type(obj), name) for name in dir(type(obj))}
     return {
         name: getattr(type(obj), name)
-        for name in dir(type(obj))
-        if not name.startswith("_") and name not in {"aclose", "close", "closed"}
+        for name, member in members.items()
+        if not name.startswith("_")
+        and name not in {"aclose", "close", "closed"}
+        and inspect.isfunction(member) | isinstance(member, property)
     }
 
 
@@ -145,7 +149,12 @@ def test_new_async_methods_appear_by_rerunning_the_generator(tmp_path: Path) -> 
         ROOT / "screendesk_async", package, ignore=shutil.ignore_patterns("__pycache__")
     )
     recordings = package / "resources" / "recordings.py"
-    recordings.write_text(recordings.read_text(encoding="utf-8") + NEW_METHODS, encoding="utf-8")
+    text = recordings.read_text(encoding="utf-8").replace(
+        "from .. import _validate\n",
+        "from collections.abc import AsyncIterator\n\nfrom .. import _validate\n"
+        "from ..models import Page\n",
+    )
+    recordings.write_text(text + NEW_METHODS, encoding="utf-8")
     (package / "resources" / "workshop.py").write_text(NEW_NAMESPACE, encoding="utf-8")
     client = package / "_client.py"
     source = client.read_text(encoding="utf-8")
@@ -172,7 +181,7 @@ def test_new_async_methods_appear_by_rerunning_the_generator(tmp_path: Path) -> 
         "        return self._portal.call(self._resource.shiny, n, label=label)\n"
     ) in text
     assert "    def stream(self, *, size: int = 2) -> Iterator[Page[Recording]]:\n" in text
-    assert "        self.workshop = Workshop(portal, resource.workshop)\n" in text
+    assert "        self.workshop = Workshop(self._portal, resource.workshop)\n" in text
     assert "        self.gadgets = Gadgets(portal, resource.gadgets)\n" in text
     assert "    def ping(self, name: str) -> None:\n" in text
     assert "        self._portal.call(self._resource.ping, name)\n" in text

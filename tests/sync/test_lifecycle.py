@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import subprocess
 import sys
 import textwrap
@@ -232,3 +233,35 @@ def test_keyboard_interrupt_cancels_the_call() -> None:
         "still usable 10",
     ]
     assert result.returncode == 0
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="no fork() on this platform")
+def test_a_client_used_after_fork_raises_at_once() -> None:
+    result = run_script(
+        """
+        import os, time
+        from screendesk_async import Screendesk, errors
+        from screendesk_async.testing import FakeScreendesk, ServerThread
+
+        with ServerThread(FakeScreendesk(recordings=30, page_size=10)) as fake:
+            sd = Screendesk(fake.admin_token, base_url=fake.url)
+            sd.recordings.page(1)
+            pid = os.fork()
+            if pid == 0:
+                started = time.monotonic()
+                try:
+                    sd.recordings.page(1)
+                except errors.ScreendeskError as exc:
+                    print("child raised", type(exc).__name__, time.monotonic() - started < 5)
+                sd.close()  # never waits for a thread that is not in this process
+                os._exit(0)
+            os.waitpid(pid, 0)
+            print("parent still works", len(sd.recordings.page(2).items))
+            sd.close()
+        """
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == [
+        "child raised ConfigurationError True",
+        "parent still works 10",
+    ]

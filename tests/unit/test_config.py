@@ -9,6 +9,8 @@ import pytest
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._config import Secret, check_base_url, resolve_config
 
+from ..expect import config_of
+
 TOKEN = "tok-SECRET-123"
 SCIM_TOKEN = "scim-SECRET-456"
 
@@ -20,7 +22,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_defaults() -> None:
-    config = resolve_config()
+    config = config_of()
     assert config.token is None
     assert config.scim_token is None
     assert config.base_url == "https://app.screendesk.io"
@@ -35,7 +37,7 @@ def test_env_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCREENDESK_API_TOKEN", TOKEN)
     monkeypatch.setenv("SCREENDESK_SCIM_TOKEN", SCIM_TOKEN)
     monkeypatch.setenv("SCREENDESK_BASE_URL", "https://eu.screendesk.test/")
-    config = resolve_config()
+    config = config_of()
     assert config.rest_token().reveal() == TOKEN
     assert config.scim_token_or_raise().reveal() == SCIM_TOKEN
     assert config.base_url == "https://eu.screendesk.test"
@@ -46,7 +48,7 @@ def test_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCREENDESK_API_TOKEN", "from-env")
     monkeypatch.setenv("SCREENDESK_SCIM_TOKEN", "scim-from-env")
     monkeypatch.setenv("SCREENDESK_BASE_URL", "https://env.test")
-    config = resolve_config("from-arg", scim_token="scim-from-arg", base_url="https://arg.test")
+    config = config_of("from-arg", scim_token="scim-from-arg", base_url="https://arg.test")
     assert config.rest_token().reveal() == "from-arg"
     assert config.scim_token_or_raise().reveal() == "scim-from-arg"
     assert config.base_url == "https://arg.test"
@@ -54,22 +56,22 @@ def test_arguments_win_over_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_empty_env_token_is_unset(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCREENDESK_API_TOKEN", "")
-    assert resolve_config().token is None
+    assert config_of().token is None
 
 
 def test_blank_token_argument_refused() -> None:
     with pytest.raises(errors.ConfigurationError):
-        resolve_config("   ")
+        config_of("   ")
 
 
 def test_trailing_slashes_stripped() -> None:
-    config = resolve_config(base_url="https://x.test/", scim_base_url="https://idp.test/scim/v2/")
+    config = config_of(base_url="https://x.test/", scim_base_url="https://idp.test/scim/v2/")
     assert config.base_url == "https://x.test"
     assert config.scim_base_url == "https://idp.test/scim/v2"
 
 
 def test_scim_base_url_default_follows_base() -> None:
-    config = resolve_config(base_url="https://x.test/prefix")
+    config = config_of(base_url="https://x.test/prefix")
     assert config.scim_base_url == "https://x.test/prefix/api/v2/scim"
 
 
@@ -85,8 +87,8 @@ def test_scim_base_url_default_follows_base() -> None:
     ],
 )
 def test_allowed_base_urls(url: str) -> None:
-    assert resolve_config(base_url=url).base_url == url
-    assert resolve_config(scim_base_url=url).scim_base_url == url
+    assert config_of(base_url=url).base_url == url
+    assert config_of(scim_base_url=url).scim_base_url == url
 
 
 @pytest.mark.parametrize(
@@ -108,15 +110,15 @@ def test_allowed_base_urls(url: str) -> None:
 )
 def test_refused_base_urls(url: str) -> None:
     with pytest.raises(errors.ConfigurationError):
-        resolve_config(base_url=url)
+        config_of(base_url=url)
     with pytest.raises(errors.ConfigurationError):
-        resolve_config(scim_base_url=url)
+        config_of(scim_base_url=url)
 
 
 def test_refused_env_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SCREENDESK_BASE_URL", "http://example.com")
     with pytest.raises(errors.ConfigurationError, match="https"):
-        resolve_config()
+        config_of()
 
 
 def test_check_base_url_names_the_setting() -> None:
@@ -147,11 +149,11 @@ def test_check_base_url_names_the_setting() -> None:
 )
 def test_bad_numeric_settings(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match=next(iter(kwargs))):
-        resolve_config(**kwargs)
+        config_of(**kwargs)
 
 
 def test_good_numeric_settings() -> None:
-    config = resolve_config(timeout=5, max_retries=0, max_concurrency=1, rate_limit=2)
+    config = config_of(timeout=5, max_retries=0, max_concurrency=1, rate_limit=2)
     assert config.timeout == 5.0
     assert isinstance(config.timeout, float)
     assert config.max_retries == 0
@@ -160,12 +162,12 @@ def test_good_numeric_settings() -> None:
 
 
 def test_repr_of_config_and_secret_hide_tokens() -> None:
-    config = resolve_config(TOKEN, scim_token=SCIM_TOKEN)
+    config = config_of(TOKEN, scim_token=SCIM_TOKEN)
     for text in (repr(config), str(config)):
         assert TOKEN not in text
         assert SCIM_TOKEN not in text
         assert "token=set" in text
-    assert "token=unset" in repr(resolve_config())
+    assert "token=unset" in repr(config_of())
     secret = Secret(TOKEN)
     assert TOKEN not in repr(secret)
     assert TOKEN not in str(secret)
@@ -174,13 +176,13 @@ def test_repr_of_config_and_secret_hide_tokens() -> None:
 
 
 def test_missing_rest_token_names_env_variable() -> None:
-    config = resolve_config(scim_token=SCIM_TOKEN)
+    config = config_of(scim_token=SCIM_TOKEN)
     with pytest.raises(errors.ConfigurationError, match="SCREENDESK_API_TOKEN"):
         config.rest_token()
 
 
 def test_missing_scim_token_names_env_variable() -> None:
-    config = resolve_config(TOKEN)
+    config = config_of(TOKEN)
     with pytest.raises(errors.ConfigurationError, match="SCREENDESK_SCIM_TOKEN") as info:
         config.scim_token_or_raise()
     assert TOKEN not in str(info.value)
@@ -207,3 +209,8 @@ async def test_public_client_repr_hides_token() -> None:
         assert client.scim_base_url == "https://app.screendesk.io/api/v2/scim"
     finally:
         await client.aclose()
+
+
+def test_resolve_config_takes_exactly_the_constructors_settings() -> None:
+    with pytest.raises(TypeError, match="exactly"):
+        resolve_config(None, base_url=None)

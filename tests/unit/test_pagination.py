@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from screendesk_async import errors
-from screendesk_async._pagination import NumberedPages, OffsetPages, RawPage, ordered_pages
+from screendesk_async._pagination import RawPage, ordered_pages
+from screendesk_async._strategies import NumberedPages, OffsetPages
 
 
 class Failure(Exception):

@@ -9,9 +9,10 @@ import pytest
 
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async import _transport as transport_module
-from screendesk_async._config import resolve_config
 from screendesk_async._logging import LOGGER_NAME, redact, remember_secret, scrub
-from screendesk_async._pagination import OffsetPages, check_items, check_rest_page
+from screendesk_async._strategies import OffsetPages, check_items, check_rest_page
+
+from ..expect import config_of
 
 SECRET = "sd-live-UNIT-SECRET-42"
 
@@ -41,19 +42,19 @@ def test_the_logging_filter_redacts_remembered_values(caplog: pytest.LogCaptureF
 
 
 def test_max_response_size_setting() -> None:
-    assert resolve_config("t").max_response_size == 64 * 2**20
-    assert resolve_config("t", max_response_size=None).max_response_size is None
-    assert resolve_config("t", max_response_size=1).max_response_size == 1
-    assert "max_response_size=1" in repr(resolve_config("t", max_response_size=1))
+    assert config_of("t").max_response_size == 64 * 2**20
+    assert config_of("t", max_response_size=None).max_response_size is None
+    assert config_of("t", max_response_size=1).max_response_size == 1
+    assert "max_response_size=1" in repr(config_of("t", max_response_size=1))
     for bad in (0, -5, 2.0, False, "1"):
         with pytest.raises(ValueError, match="max_response_size"):
-            resolve_config("t", max_response_size=bad)  # type: ignore[arg-type]
+            config_of("t", max_response_size=bad)
 
 
 def test_the_client_has_every_token_as_a_secret() -> None:
-    config = resolve_config("rest-token-1234", scim_token="scim-token-5678")
+    config = config_of("rest-token-1234", scim_token="scim-token-5678")
     assert [s.reveal() for s in config.secrets()] == ["rest-token-1234", "scim-token-5678"]
-    assert resolve_config().secrets() == ()
+    assert config_of().secrets() == ()
 
 
 @pytest.mark.parametrize(
