@@ -6,14 +6,12 @@ import contextlib
 import sys
 import threading
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Final
+from typing import Any, Final
 
 import click
 
 from .. import errors
-
-if TYPE_CHECKING:
-    from ._app import Settings
+from ._options import DEMO_PAGE_SIZE, DEMO_RECORDINGS, DEMO_USERS, Needs, Settings, global_options
 
 #: Command-line kind → the source's resources.
 KINDS: Final = {
@@ -78,24 +76,21 @@ class LoadProgress:
 
 
 @contextlib.contextmanager
-def _account(settings: Settings, demo: bool) -> Iterator[dict[str, Any]]:
+def _account(settings: Settings, needs: Needs) -> Iterator[dict[str, Any]]:
     """The client options: the command line's, or a demo server's on loopback."""
-    options = {k: v for k, v in settings.options.items() if v is not None}
-    if not demo:
+    options = settings.client_options(needs)
+    if not settings.demo:
         yield options
         return
     from ..testing import FakeScreendesk, ServerThread
-    from ._app import DEMO_RECORDINGS, DEMO_USERS
 
     # In a thread of its own: dlt's pipeline blocks this one while it loads.
-    fake = FakeScreendesk(recordings=DEMO_RECORDINGS, users=DEMO_USERS, page_size=25)
+    fake = FakeScreendesk(
+        recordings=DEMO_RECORDINGS, users=DEMO_USERS, page_size=DEMO_PAGE_SIZE, log_requests=False
+    )
     with ServerThread(fake):
-        options.update(
-            token=fake.admin_token,
-            scim_token=fake.scim_token,
-            base_url=fake.url,
-            scim_base_url=None,
-        )
+        options.update(token=fake.admin_token, scim_token=fake.scim_token, base_url=fake.url)
+        options.pop("scim_base_url", None)
         yield options
 
 
@@ -117,11 +112,7 @@ def _account(settings: Settings, demo: bool) -> Iterator[dict[str, Any]]:
     f"[default: {PIPELINE}; with --demo: {DEMO_PIPELINE}].",
 )
 @click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
-@click.option(
-    "--demo",
-    is_flag=True,
-    help="Load from a built-in fake Screendesk with sample data (no account needed).",
-)
+@global_options
 @click.pass_obj
 def load_command(
     settings: Settings,
@@ -130,7 +121,6 @@ def load_command(
     dataset: str,
     pipeline_name: str | None,
     concurrency: int,
-    demo: bool,
 ) -> None:
     """Load KIND (recordings, users, scim-users or all) into a warehouse with dlt.
 
@@ -154,9 +144,10 @@ def load_command(
             f"loading needs the dlt extra ({exc.name} is missing): "
             "pip install 'screendesk-async[dlt]'"
         ) from None
-    demo = demo or settings.demo
-    progress = LoadProgress()
-    with _account(settings, demo) as options:
+    demo = settings.demo
+    progress = LoadProgress(enabled=False if settings.quiet else None)
+    needs: Needs = "scim" if kind == "scim-users" else "none" if kind == "all" else "rest"
+    with _account(settings, needs) as options:
         source = screendesk_source(
             **options, max_concurrency=concurrency, on_progress=progress.update
         )
@@ -174,8 +165,9 @@ def load_command(
                 summary = load(pipeline, source, wanted)
         except DltException as exc:  # dlt's wrappers: say what went wrong, in one line
             raise click.ClickException(_reason(exc)) from None
-    for line in summary.lines():
-        click.echo(line)
+    if not settings.quiet:
+        for line in summary.lines():
+            click.echo(line)
 
 
 def _reason(exc: BaseException) -> str:

@@ -11,7 +11,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from screendesk_async.cli._app import DEMO_RECORDINGS, DEMO_USERS, main
+from screendesk_async.cli._app import main
+from screendesk_async.cli._options import DEMO_PAGE_SIZE, DEMO_RECORDINGS, DEMO_USERS
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
 pytestmark = pytest.mark.integration
@@ -44,7 +45,7 @@ def test_demo_loads_every_demo_recording_into_a_duckdb_file(tmp_path: Path) -> N
     assert done.returncode == 0, done.stderr
     assert f"recordings: {DEMO_RECORDINGS} rows ({DEMO_RECORDINGS} new, 0 updated)" in done.stdout
     assert "load id" in done.stdout
-    demo = FakeScreendesk(recordings=DEMO_RECORDINGS, users=DEMO_USERS, page_size=25)
+    demo = FakeScreendesk(recordings=DEMO_RECORDINGS, users=DEMO_USERS, page_size=DEMO_PAGE_SIZE)
     # The demo's own pipeline and file: its cursor never holds back a real account's load.
     assert not (tmp_path / "screendesk.duckdb").exists()
     uuids = _uuids(tmp_path / "screendesk_demo.duckdb")
