@@ -111,7 +111,13 @@ def _account(settings: Settings, needs: Needs) -> Iterator[dict[str, Any]]:
     help="dlt pipeline name: its state (the incremental cursor) and the DuckDB file's name "
     f"[default: {PIPELINE}; with --demo: {DEMO_PIPELINE}].",
 )
-@click.option("--concurrency", type=click.IntRange(min=1), default=8, show_default=True)
+@click.option(
+    "--concurrency",
+    type=click.IntRange(min=1),
+    default=8,
+    show_default=True,
+    help="Pages requested at once.",
+)
 @global_options
 @click.pass_obj
 def load_command(
