@@ -143,7 +143,7 @@ def status_error(
         body=scrub(decoded, secrets),
         method=request.method,
         path=request.path,
-        scim_type=scim_type,
+        scim_type=None if scim_type is None else redact(scim_type, secrets),
         retry_after=parse_retry_after(headers.get("Retry-After")),
     )
 

@@ -25,7 +25,7 @@ from yarl import URL
 from . import _constants as C
 from . import errors
 from ._config import ClientConfig
-from ._logging import logger, remember_secret
+from ._logging import logger, redact_exception, remember_secret
 from ._ratelimit import RateLimiter
 from ._request import Request, headers_for
 from ._response import decode_body, status_error
@@ -175,7 +175,9 @@ class Transport:
             started = time.perf_counter()
             outcome = self._outcome(request, number, started, await self._exchange(request))
         if isinstance(outcome, errors.ScreendeskError):
-            raise outcome
+            # The one place every error of an attempt passes: whatever a server echoed into
+            # it (aiohttp quotes a bad status line, chunk size or header) loses the tokens.
+            raise redact_exception(outcome, self._secrets())
         return outcome
 
     def _outcome(
