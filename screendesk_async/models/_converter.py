@@ -3,8 +3,8 @@
 Every model's hooks are generated from its declared wire shape (``_shape``): JSON names, the
 older spellings a field is also read from, the ``extra`` of SCIM models, ``None`` left out or
 kept. The converter is lenient by design: an unknown field is ignored, an unknown enum value is
-kept as a string, and a timestamp or number it cannot read becomes ``None`` rather than failing
-a whole page.
+kept as a string, and a timestamp or number it cannot read, or a nested object sent as anything
+but an object, becomes ``None`` rather than failing a whole page.
 
 Lists of the plain models (a page of recordings) are structured a page at a time (``_batch``),
 but only while every hook the batch would stand in for is still this module's own: once an
@@ -158,6 +158,10 @@ def _optional(type_: Any) -> Hook:
                 value if value is None or type(value) is inner else handler(value, inner)
             )
         )
+    if _is_model(inner) and _is_own(handler):
+        # A nested object the API sent as a number, a string, a list...: not understood, so
+        # None, like a scalar that cannot be read (the batch path calls this hook for them).
+        return _own(lambda value, _: handler(value, inner) if isinstance(value, Mapping) else None)
     return _own(lambda value, _: None if value is None else handler(value, inner))
 
 
