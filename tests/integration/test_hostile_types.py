@@ -76,3 +76,27 @@ async def test_a_scim_user_with_a_name_or_meta_of_the_wrong_type_reads_as_none(j
     ):
         user = await sd.scim.users.get("u1")
     assert (user.id, user.user_name, user.name, user.meta) == ("u1", "bob@example.com", None, None)
+
+
+@pytest.mark.parametrize(
+    ("roles", "expected"),
+    [
+        ({"admin": "false", "member": "true"}, (False, True, False)),
+        ({"admin": "0", "member": 1, "editor": "yes"}, (False, True, True)),
+        ({"admin": "maybe", "member": None, "editor": True}, (False, False, True)),
+    ],
+)
+async def test_scim_roles_given_as_strings_read_as_their_meaning(
+    roles: dict[str, Any], expected: tuple[bool, bool, bool]
+) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return json_response({"id": "u1", "roles": roles}, "application/scim+json")
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
+    ):
+        user = await sd.scim.users.get("u1")
+    assert user.roles is not None
+    assert (user.roles.admin, user.roles.member, user.roles.editor) == expected
