@@ -54,6 +54,20 @@ def _origin(url: URL) -> tuple[str, str | None, int | None]:
     return url.scheme, url.host, url.port
 
 
+def _redirect_target(url: URL, location: str) -> URL | None:
+    """``location`` resolved against ``url``, or ``None`` when it is not a valid URL.
+
+    yarl raises ``ValueError`` (a port out of range, a bad IPv6 literal) lazily too, so the
+    parts the redirect is checked and sent with are read here.
+    """
+    try:
+        target = url.join(URL(location))
+        _origin(target)
+    except ValueError:
+        return None
+    return target
+
+
 class Transport:
     """Sends :class:`~screendesk_async._request.Request` objects for one client.
 
@@ -243,7 +257,14 @@ class Transport:
                     method=request.method,
                     path=request.path,
                 )
-            target = url.join(URL(location))
+            target = _redirect_target(url, location)
+            if target is None:
+                return errors.APIStatusError(
+                    "invalid redirect Location (not a URL that can be requested): not followed",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
             if target.scheme not in ("http", "https") or (
                 url.scheme == "https" and target.scheme != "https"
             ):

@@ -547,3 +547,24 @@ def test_what_a_child_inherits_never_disturbs_the_parent() -> None:
         assert run_forked(_finalize_in_child, sd) == "finalized"
         for number in (1, 2):  # the pooled connection, then the loop's own wake-ups
             assert len(sd.recordings.page(number)) == 25
+
+
+@pytest.mark.parametrize(
+    "location", ["http://x:99999/x", "http://[garbage]/x", "http://127.0.0.1:-1/x"]
+)
+async def test_a_redirect_to_an_invalid_location_raises_a_status_error_and_is_not_retried(
+    location: str,
+) -> None:
+    async def bad(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": location})
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(bad) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        fast_retries(sd)
+        with pytest.raises(errors.APIStatusError, match="invalid redirect Location") as caught:
+            await sd.recordings.page(1)
+    assert caught.value.status == 302
+    assert server.count() == 1
