@@ -162,6 +162,13 @@ class Transport:
             del headers["Authorization"]  # a redirect to another origin gets no credentials
         return headers
 
+    def _session_has_credentials(self) -> bool:
+        """Whether the caller's session adds an ``Authorization`` of its own to every request."""
+        session = self._session
+        if session is None or self._owns_session:
+            return False
+        return "Authorization" in session.headers or session.auth is not None
+
     def _secrets(self) -> tuple[str, ...]:
         return tuple(secret.reveal() for secret in self._config.secrets())
 
@@ -265,6 +272,14 @@ class Transport:
                     method=request.method,
                     path=request.path,
                 )
+            if _origin(target) != _origin(request.url) and self._session_has_credentials():
+                return errors.APIStatusError(
+                    "refused a redirect to another origin: the caller's session carries "
+                    "credentials of its own, which aiohttp would send there",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
             if target.scheme not in ("http", "https") or (
                 url.scheme == "https" and target.scheme != "https"
             ):
@@ -292,8 +307,11 @@ class Transport:
                 data=request.body,
                 headers=self._headers(request, url),
                 allow_redirects=False,
-                # Per request, so it also bounds a caller's own session.
+                # Per request, so they hold on a caller's own session too (whose own settings
+                # would turn an error status into a connection error, or hand us gzip bytes).
                 timeout=self.timeout,
+                raise_for_status=False,
+                auto_decompress=True,
             ) as response:
                 body = await _read_body(response, limit)
                 if body is None:
