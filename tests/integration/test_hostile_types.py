@@ -15,6 +15,7 @@ import pytest
 from aiohttp import web
 
 from screendesk_async import AsyncScreendesk
+from screendesk_async.errors import ResponseDecodeError
 
 from .hostile import RECORDING_UUID, serve
 
@@ -100,3 +101,19 @@ async def test_scim_roles_given_as_strings_read_as_their_meaning(
         user = await sd.scim.users.get("u1")
     assert user.roles is not None
     assert (user.roles.admin, user.roles.member, user.roles.editor) == expected
+
+
+@pytest.mark.parametrize("status", [200, 204])
+async def test_a_delete_answered_with_an_empty_body_succeeds(status: int) -> None:
+    async def handler(request: web.Request) -> web.Response:
+        return web.Response(status=status)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
+    ):
+        assert await sd.scim.users.delete("u1") is None
+        with pytest.raises(ResponseDecodeError):
+            await sd.scim.users.get("u1")  # a GET still needs its body
+    assert [s.method for s in server.seen] == ["DELETE", "GET"]
