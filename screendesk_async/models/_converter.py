@@ -17,7 +17,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -189,6 +189,19 @@ _ONLY_DICTS: Final = frozenset({dict})
 _BATCH_FROM: Final = 8
 
 
+def _unstructure_datetime(value: datetime) -> str:
+    """A UTC instant as the API writes it (``2026-06-06T16:13:14.493Z``), others as ISO 8601.
+
+    Milliseconds when that loses nothing, else microseconds; so the docs' examples round-trip
+    to identical strings.
+    """
+    if value.utcoffset() != timedelta(0):
+        return value.isoformat()
+    fraction = value.microsecond
+    digits = f"{fraction // 1000:03d}" if fraction % 1000 == 0 else f"{fraction:06d}"
+    return f"{value.replace(tzinfo=None).isoformat(timespec='seconds')}.{digits}Z"
+
+
 # -- models: hooks generated from the declared shape ------------------------------------------
 def _is_model(type_: Any) -> bool:
     return isinstance(type_, type) and attrs.has(type_) and not getattr(type_, "__parameters__", ())
@@ -257,7 +270,7 @@ def shape_unstructure_hook(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+converter.register_unstructure_hook(datetime, _unstructure_datetime)
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(float, _structure_float)
 # After int: bool is a subclass of int, and would otherwise be read as one.
