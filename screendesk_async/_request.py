@@ -5,7 +5,7 @@ Pure functions and a value class, no I/O: the transport only sends what is built
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -30,6 +30,8 @@ class Request:
         expect: The success statuses this call may answer with; another 2xx is a decode error.
         expects_body: ``False`` for a call answered with no content (a DELETE): an empty body
             is then accepted with any status of ``expect``, not only 204.
+        decoder: Reads a 2xx JSON body (a ``ValueError`` is a decode error); ``None``: the
+            default, a JSON object as dicts and lists.
     """
 
     method: str
@@ -38,6 +40,7 @@ class Request:
     body: bytes | None = None
     expect: frozenset[int] = frozenset({200})
     expects_body: bool = True
+    decoder: Callable[[bytes], Any] | None = attrs.field(default=None, eq=False)
 
     @property
     def path(self) -> str:
