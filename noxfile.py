@@ -110,5 +110,5 @@ def bench(session: nox.Session) -> None:
     ``nox -s bench -- --quick`` is the smoke size; ``-- --only export typed`` runs a subset.
     """
     # The cli: export (a') runs the command; pyinstrument: to profile what the figures show.
-    session.install("-e", ".[cli]", *BENCH_DEPS, "pyinstrument>=4.6")
+    session.install("-e", ".[cli,dlt]", *BENCH_DEPS, "pyinstrument>=4.6")
     session.run("python", "-m", "benchmarks", *session.posargs)

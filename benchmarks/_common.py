@@ -41,6 +41,9 @@ PACKAGES = (
     "msgspec",
     "requests",
     "trustme",
+    "dlt",
+    "duckdb",
+    "pyarrow",
 )
 
 

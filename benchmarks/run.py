@@ -22,6 +22,7 @@ from typing import Any
 
 from benchmarks import (
     bench_export,
+    bench_load,
     bench_memory,
     bench_scaling,
     bench_sync_overhead,
@@ -73,6 +74,7 @@ def sections(quick: bool) -> dict[str, Callable[[], Section]]:
         "sync-tls": _section(bench_sync_tls, quick),
         "memory": _section(bench_memory, quick),
         "scaling": _section(bench_scaling, quick),
+        "load": _section(bench_load, quick),
     }
 
 

@@ -16,10 +16,11 @@ import click
 
 from ._commands import recordings, scim, users
 from ._export import Interrupted, Warned, export_command
+from ._load import load_command
 from ._options import Settings, example, global_options
 
 #: The subcommands of ``screendesk``, in the order ``--help`` lists them.
-COMMANDS: Final[list[click.Command]] = [export_command, recordings, users, scim]
+COMMANDS: Final[list[click.Command]] = [export_command, load_command, recordings, users, scim]
 
 #: Library argument names, as the flags that set them (for messages of the library's own).
 _FLAGS: Final = [

@@ -1,0 +1,229 @@
+"""6. Loading into a warehouse: ``screendesk load recordings`` (dlt → DuckDB) vs the JSONL export.
+
+The same account (``pages`` × ``per_page`` recordings, ``latency`` per request, the fake in a
+separate process), side by side, interleaved:
+
+(a) ``screendesk_async.export.export()`` to JSONL (what ``screendesk export recordings`` runs),
+    concurrency 16;
+(b) ``screendesk_async.dlt`` into a new DuckDB file: the source's ``recordings`` resource
+    (Arrow tables built from the models), merged on ``uuid``, through a new dlt pipeline — the
+    whole first load: extract, normalize, load, DuckDB's commit;
+(c) the same pipeline run again with nothing changed (the incremental re-run; shown, no target).
+
+Target: b/a <= 3.
+
+    python -m benchmarks.bench_load [--quick] [--repeat N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import shutil
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import dlt
+import duckdb
+
+from benchmarks._common import (
+    FakeProcess,
+    Samples,
+    interleaved,
+    met,
+    ratio_line,
+    scratch_dir,
+    table,
+)
+from screendesk_async import AsyncScreendesk
+from screendesk_async.dlt import screendesk_source
+from screendesk_async.dlt._pipeline import load, make_pipeline
+from screendesk_async.export import export
+
+
+@dataclass(frozen=True)
+class Size:
+    pages: int = 200
+    per_page: int = 100
+    latency: float = 0.020
+    concurrency: int = 16
+    repeat: int = 5
+
+
+QUICK = Size(pages=4, per_page=10, latency=0.002, repeat=1)
+
+A, B, C = (
+    "(a) JSONL `export()`",
+    "(b) dlt load into DuckDB (first load)",
+    "(c) dlt re-run, nothing changed",
+)
+TARGET = 3.0
+
+
+@dataclass
+class Result:
+    size: Size
+    wall: dict[str, Samples]
+    records: int
+
+    @property
+    def b_over_a(self) -> float:
+        return self.wall[B].median / self.wall[A].median
+
+
+async def _export(url: str, token: str, output: Path, concurrency: int) -> None:
+    async with AsyncScreendesk(token, base_url=url, max_concurrency=concurrency) as sd:
+        await export(sd, "recordings", output, fmt="jsonl", concurrency=concurrency, force=True)
+
+
+def _load(url: str, token: str, root: Path, concurrency: int) -> dlt.Pipeline:
+    pipeline = make_pipeline(
+        destination=dlt.destinations.duckdb(str(root / "warehouse.duckdb")),
+        pipelines_dir=root / "pipelines",
+    )
+    source = screendesk_source(token, base_url=url, max_concurrency=concurrency)
+    load(pipeline, source, ["recordings"])
+    return pipeline
+
+
+def _count(root: Path) -> int:
+    with duckdb.connect(str(root / "warehouse.duckdb"), read_only=True) as db:
+        row = db.execute(
+            "SELECT COUNT(DISTINCT uuid) FROM screendesk_dataset.recordings"
+        ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def run(size: Size) -> Result:
+    records = size.pages * size.per_page
+    with (
+        FakeProcess(recordings=records, page_size=size.per_page, latency=size.latency) as fake,
+        scratch_dir() as tmp,
+    ):
+        url, token, conc = fake.url, fake.token, size.concurrency
+        counter: list[int] = []
+        loaded: list[Path] = []
+
+        def fresh(name: str) -> Path:
+            counter.append(1)
+            path = tmp / f"{name}-{len(counter)}"
+            path.mkdir()
+            return path
+
+        def timed(action: Callable[[], object]) -> float:
+            started = time.perf_counter()
+            action()
+            return time.perf_counter() - started
+
+        def export_once() -> float:
+            root = fresh("export")
+            elapsed = timed(lambda: asyncio.run(_export(url, token, root / "r.jsonl", conc)))
+            lines = (root / "r.jsonl").read_bytes().count(b"\n")
+            shutil.rmtree(root)
+            if lines != records:
+                raise AssertionError(f"the export wrote {lines} records, not {records}")
+            return elapsed
+
+        def load_once() -> float:
+            root = fresh("load")
+            elapsed = timed(lambda: _load(url, token, root, conc))
+            if _count(root) != records:
+                raise AssertionError(f"the load holds {_count(root)} recordings, not {records}")
+            loaded.append(root)
+            return elapsed
+
+        def rerun() -> float:
+            # The last first load's pipeline, again: the incremental cursor skips every row.
+            root = loaded[-1]
+            elapsed = timed(lambda: _load(url, token, root, conc))
+            if _count(root) != records:
+                raise AssertionError("the re-run changed the number of recordings")
+            return elapsed
+
+        wall = interleaved({A: export_once, B: load_once, C: rerun}, size.repeat)
+    return Result(size, wall, records)
+
+
+def targets(result: Result) -> list[tuple[str, str, bool]]:
+    """``(target, measured, met)`` rows for the summary."""
+    ratio = result.b_over_a
+    return [(f"6. load: (b) ≤ {TARGET:.0f} × (a)", f"{ratio:.2f} ×", ratio <= TARGET)]
+
+
+def report(result: Result) -> list[str]:
+    """Printed figures and the ratio."""
+    s = result.size
+    lines = [
+        f"load: {s.pages} pages x {s.per_page} recordings, {s.latency * 1000:.0f} ms latency, "
+        f"concurrency {s.concurrency}, {s.repeat} runs"
+    ]
+    for name, samples in result.wall.items():
+        lines.append(
+            f"  {name:40} median {samples.median:7.3f} s  (min {samples.low:.3f}, "
+            f"max {samples.high:.3f}); {result.records / samples.median:,.0f} records/s"
+        )
+    ratio = result.b_over_a
+    lines.append("  " + ratio_line("b/a", ratio, f"<= {TARGET:.0f}", ratio <= TARGET))
+    return lines
+
+
+def markdown(result: Result) -> list[str]:
+    s = result.size
+    ratio = result.b_over_a
+    lines = [
+        "## 6. Loading into a warehouse (dlt → DuckDB)",
+        "",
+        f"{s.pages} pages × {s.per_page} recordings ({result.records:,} records), "
+        f"{s.latency * 1000:.0f} ms latency per request, concurrency {s.concurrency}; {s.repeat} "
+        "runs of each, interleaved, after a warm-up. (b) is a whole first load into a new "
+        "DuckDB file through a new dlt pipeline (extract, normalize, merge on `uuid`); (c) "
+        "runs that pipeline again with nothing changed.",
+        "",
+        "Where (b)'s time goes beyond (a)'s (py-spy, this machine): the same fetch and JSON "
+        "decode as (a); structuring the models and building Arrow tables (about 0.3 s each per "
+        "20,000 records); dlt's own work per run (configuration, schema, state, load package: "
+        "about half a second whatever the size, which is why the quick run's ratio means "
+        "nothing); writing parquet; and DuckDB's insert and its checkpoint, which compresses "
+        "the columns into the file. A first load into an empty table appends instead of "
+        "merging (the same rows, without the staging table and the merge's SQL), which "
+        "halved the load step.",
+        "",
+    ]
+    rows = [
+        [
+            name,
+            f"{samples.median:.3f}",
+            samples.spread(digits=3),
+            f"{result.records / samples.median:,.0f}",
+        ]
+        for name, samples in result.wall.items()
+    ]
+    lines += table(["variant", "median s", "min–max s", "records/s"], rows, align="l")
+    lines += [
+        "",
+        *table(
+            ["target", "measured", "verdict"],
+            [[f"(b) ≤ {TARGET:.0f} × (a)", f"b/a = {ratio:.2f}", met(ratio <= TARGET)]],
+            align="lll",
+        ),
+    ]
+    return lines
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
+    parser.add_argument("--repeat", type=int, help="runs of each variant")
+    args = parser.parse_args(argv)
+    size = QUICK if args.quick else Size()
+    if args.repeat:
+        size = Size(**{**size.__dict__, "repeat": args.repeat})
+    print("\n".join(report(run(size))))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

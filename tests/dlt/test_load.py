@@ -1,0 +1,198 @@
+"""Loading the fake account with dlt: first load, a re-run, an edit and an addition.
+
+The same scenario runs against DuckDB (a file) and a real PostgreSQL server, so the
+destination really is swappable: only the pipeline's ``destination`` differs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import dlt
+import orjson
+import pytest
+
+from screendesk_async import Screendesk, errors
+from screendesk_async.dlt import screendesk_source
+from screendesk_async.dlt._pipeline import LoadSummary, load, make_pipeline
+from screendesk_async.testing import FakeScreendesk, ServerThread
+
+pytestmark = pytest.mark.integration
+
+Server = tuple[ServerThread, FakeScreendesk]
+
+
+def _destinations() -> list[Any]:
+    return [pytest.param("duckdb", id="duckdb"), pytest.param("postgres", id="postgres")]
+
+
+@pytest.fixture(params=_destinations())
+def destination(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
+    if request.param == "duckdb":
+        return dlt.destinations.duckdb(str(tmp_path / "warehouse.duckdb"))
+    url: str = request.getfixturevalue("postgres_url")
+    return dlt.destinations.postgres(credentials=url)
+
+
+def _rows(pipeline: dlt.Pipeline, sql: str) -> list[tuple[Any, ...]]:
+    with pipeline.sql_client() as client:
+        table = client.make_qualified_table_name("recordings")
+        return [tuple(row) for row in client.execute_sql(sql.format(recordings=table)) or ()]
+
+
+def _by_table(summary: LoadSummary) -> dict[str, tuple[int, int | None, int | None]]:
+    return {t.table: (t.loaded, t.new, t.updated) for t in summary.tables}
+
+
+def _participants(value: Any) -> list[Any]:
+    # DuckDB hands a JSON column over as text, psycopg2 a jsonb one already parsed.
+    if value is None:
+        return []
+    return orjson.loads(value) if isinstance(value, str | bytes) else list(value)
+
+
+def test_first_load_rerun_edit_and_add(server: Server, destination: Any, tmp_path: Path) -> None:
+    thread, fake = server
+    pipeline = make_pipeline(
+        destination=destination,
+        dataset=f"sd_{uuid.uuid4().hex[:8]}",
+        pipelines_dir=tmp_path / "pipelines",
+    )
+
+    def source() -> Any:
+        return screendesk_source(fake.admin_token, scim_token=fake.scim_token, base_url=fake.url)
+
+    # 1. The first load: every recording, user and SCIM user, once.
+    first = load(pipeline, source())
+    assert len(first.load_ids) == 1
+    assert _by_table(first) == {
+        "recordings": (120, 120, 0),
+        "users": (30, 30, 0),
+        "scim_users": (30, 30, 0),
+    }
+    expected = {r["uuid"]: r for r in fake.recordings_raw()}
+    rows = _rows(pipeline, "SELECT uuid, title FROM {recordings}")
+    assert dict(rows) == {key: r["title"] for key, r in expected.items()}
+    live = {
+        key: len(r["room_insights"]["participants_insights"])
+        for key, r in expected.items()
+        if (r.get("room_insights") or {}).get("participants_insights")
+    }
+    assert live  # the fake's data has live calls
+    found = _rows(
+        pipeline,
+        "SELECT uuid, room_insights__participants_insights FROM {recordings} "
+        "WHERE room_insights__participants_insights IS NOT NULL",
+    )
+    assert {key: len(_participants(value)) for key, value in found} == live
+
+    # 2. Nothing changed: nothing is loaded.
+    again = load(pipeline, source().with_resources("recordings"))
+    assert _by_table(again)["recordings"] == (0, 0, 0)
+    assert _rows(pipeline, "SELECT COUNT(*) FROM {recordings}") == [(120,)]
+
+    # 3. One recording edited, one added (the fake dates generated recordings in the past;
+    #    a real new one is as recent as its creation, so it gets a current updated_at too).
+    edited = next(iter(expected))
+    thread.call(fake.add_recordings, 1)
+    added = fake.recordings_raw(last_page=1)[0]["uuid"]
+    assert added not in expected
+    with Screendesk(fake.admin_token, base_url=fake.url) as sd:
+        sd.recordings.update(edited, title="Edited after the first load")
+        sd.recordings.update(added, title="Recorded after the first load")
+    third = load(pipeline, source().with_resources("recordings"))
+    assert _by_table(third)["recordings"] == (2, 1, 1)
+    assert _rows(pipeline, "SELECT COUNT(*), COUNT(DISTINCT uuid) FROM {recordings}") == [
+        (121, 121)
+    ]
+    titles = dict(_rows(pipeline, "SELECT uuid, title FROM {recordings}"))
+    assert titles[edited] == "Edited after the first load"
+    assert titles[added] == "Recorded after the first load"
+    untouched = [key for key in expected if key != edited]
+    assert all(titles[key] == expected[key]["title"] for key in untouched)
+
+
+def test_duckdb_sql_reads_participants(server: Server, tmp_path: Path) -> None:
+    """The README's query: one row per participant, with DuckDB's json_each."""
+    _, fake = server
+    pipeline = make_pipeline(
+        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        dataset="screendesk_dataset",
+        pipelines_dir=tmp_path / "pipelines",
+    )
+    load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["recordings"])
+    rows = _rows(
+        pipeline,
+        "SELECT r.uuid, p.value ->> 'joined_at' FROM {recordings} r, "
+        "json_each(r.room_insights__participants_insights) p",
+    )
+    expected = [
+        (r["uuid"], p.get("joined_at"))
+        for r in fake.recordings_raw()
+        for p in (r.get("room_insights") or {}).get("participants_insights") or ()
+    ]
+    assert len(rows) == len(expected) > 0
+    assert {key for key, _ in rows} == {key for key, _ in expected}
+    # The JSON holds the instants the API sent (DuckDB may print them in its own style).
+    joined = [datetime.fromisoformat(value) for _, value in rows if value is not None]
+    sent = [datetime.fromisoformat(value) for _, value in expected if value is not None]
+    assert sorted(joined) == sorted(sent)
+
+
+def test_resources_follow_the_tokens(server: Server, monkeypatch: pytest.MonkeyPatch) -> None:
+    _, fake = server
+    both = screendesk_source(fake.admin_token, scim_token=fake.scim_token, base_url=fake.url)
+    assert set(both.resources) == {"recordings", "users", "scim_users"}
+    assert both.resources["recordings"].write_disposition == "merge"
+    rest = screendesk_source(fake.admin_token, base_url=fake.url)
+    assert set(rest.resources) == {"recordings", "users"}
+    scim = screendesk_source(scim_token=fake.scim_token, base_url=fake.url)
+    assert set(scim.resources) == {"scim_users"}
+    monkeypatch.setenv("SCREENDESK_API_TOKEN", fake.admin_token)
+    assert set(screendesk_source(base_url=fake.url).resources) == {"recordings", "users"}
+
+
+@pytest.mark.parametrize(
+    ("make", "error"),
+    [
+        (lambda: screendesk_source(), "SCREENDESK_API_TOKEN"),
+        (lambda: screendesk_source("t", base_url="http://example.com"), "https"),
+        (lambda: screendesk_source("t", batch_size=0), "batch_size"),
+        (lambda: screendesk_source("t", concurrency=0), "concurrency"),
+    ],
+)
+def test_bad_settings_fail_before_any_request(make: Callable[[], Any], error: str) -> None:
+    with pytest.raises((ValueError, errors.ConfigurationError), match=error):
+        make()
+
+
+def test_unknown_resource_is_a_key_error(server: Server, tmp_path: Path) -> None:
+    _, fake = server
+    pipeline = make_pipeline(
+        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        pipelines_dir=tmp_path / "pipelines",
+    )
+    with pytest.raises(KeyError, match="scim_users"):
+        load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["scim_users"])
+
+
+def test_a_machine_without_the_state_resumes_from_the_destination(
+    server: Server, tmp_path: Path
+) -> None:
+    """The cursor and counts come back from the warehouse: a new machine adds nothing twice."""
+    _, fake = server
+    warehouse = str(tmp_path / "w.duckdb")
+
+    def run(pipelines: str) -> LoadSummary:
+        pipeline = make_pipeline(
+            destination=dlt.destinations.duckdb(warehouse), pipelines_dir=tmp_path / pipelines
+        )
+        source = screendesk_source(fake.admin_token, base_url=fake.url)
+        return load(pipeline, source, ["recordings"])
+
+    assert _by_table(run("first-machine"))["recordings"] == (120, 120, 0)
+    assert _by_table(run("second-machine"))["recordings"] == (0, 0, 0)
