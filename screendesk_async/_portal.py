@@ -1,16 +1,12 @@
 """The portal: one event loop in a daemon thread that synchronous code submits work to.
 
-The sync :class:`~screendesk_async.Screendesk` owns one :class:`Portal` for its lifetime. Every
-call runs on the portal's loop, so the aiohttp session and its pooled connections live on one
-loop and serve every call, from any number of threads. A caller only blocks on a lock; it never
-runs an event loop of its own, so the facade also works from code that is itself inside a
-running event loop (a notebook cell, an async framework calling old sync code). The coroutine of
-a call is made on the loop thread, so a call refused before it starts leaves nothing unawaited.
-
-Closing cancels the calls in flight, closes the iterators being pulled (cancelling their page
-requests), runs the cleanups (the async client's ``aclose``), then stops the loop and joins its
-thread. A portal nobody references any more is closed the same way by ``weakref.finalize``, also
-at interpreter exit. After ``fork()`` the loop thread does not exist in the child: a call there
+Every call of a sync client runs on its portal's loop, so one aiohttp session and its pooled
+connections serve every call, from any number of threads. A caller only blocks on a lock and
+never runs a loop of its own, so the facade also works inside a running event loop (a notebook
+cell). The coroutine of a call is made on the loop thread: a call refused before it starts leaves
+nothing unawaited. Closing (explicitly, by ``weakref.finalize`` when the portal is dropped, or at
+exit) cancels the calls in flight, closes the iterators being pulled, awaits the cleanups, then
+stops the loop and joins its thread. After ``fork()`` the child has no loop thread: a call there
 raises ``ConfigurationError`` at once instead of waiting for it.
 """
 
@@ -37,9 +33,10 @@ _FORKED = (
     "this Screendesk client was created in another process (before os.fork()): its loop thread "
     "and connections stayed in the parent; create a new Screendesk in the child process"
 )
-
-
-_Finish = Callable[[Any, BaseException | None], None]
+_OWN_THREAD = (
+    "the sync Screendesk client was called from its own event loop thread (e.g. in a callback); "
+    "that would deadlock. Use the AsyncScreendesk client in async code."
+)
 
 
 class _State:
@@ -47,16 +44,14 @@ class _State:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
-        #: Set in a child process after fork(): calls raise at once.
-        self.forked = False
+        self.forked = self.closed = False
+        # Held while scheduling a call and while marking the portal closed: a call scheduled
+        # before the shutdown runs first (the loop's queue is FIFO) and sees ``closed`` or
+        # becomes a task the shutdown cancels, so no caller waits for a loop that stopped.
         self.lock = threading.Lock()
-        self.closed = False
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
         self.cleanup_error: BaseException | None = None
-        #: Calls not finished yet: failed at the very end if the loop stopped under them.
-        self.pending: set[_Finish] = set()
-        #: The iterators being pulled, closed one by one when shutting down.
-        self.iterators: dict[int, AsyncIterator[Any]] = {}
+        self.iterators: dict[int, AsyncIterator[Any]] = {}  # closed first when shutting down
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
         _LIVE.add(self)
@@ -70,11 +65,8 @@ class _State:
                 self.loop.run_until_complete(self.loop.shutdown_default_executor())
             finally:
                 self.loop.close()
-                for finish in list(self.pending):
-                    finish(None, asyncio.CancelledError())
 
     async def shutdown(self) -> None:
-        """Cancel every call in flight, close the iterators, run the cleanups, stop."""
         loop = asyncio.get_running_loop()
         try:
             others = asyncio.all_tasks(loop) - {asyncio.current_task(loop)}
@@ -121,15 +113,13 @@ _LIVE: weakref.WeakSet[_State] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children
-    # The child has no loop thread, only copies of its state: a call would wait forever for a
-    # thread that does not exist. Refuse every call instead, and never touch the loop: its epoll
-    # instance is the parent's too, so closing the loop (or a transport on it) here would
-    # unregister the parent's sockets. Marked closed, asyncio leaves it alone when collected.
+    # Never touch the loop here: its epoll instance is the parent's too, so closing the loop (or
+    # a transport on it) would unregister the parent's sockets. Marked closed, asyncio leaves it
+    # alone when collected. The lock may have been held at the fork by another thread.
     for state in list(_LIVE):
         state.loop._closed = True  # type: ignore[attr-defined]
         state.forked = state.closed = True
-        state.lock = threading.Lock()  # it may have been held at the fork by another thread
-        state.pending.clear()
+        state.lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -169,81 +159,62 @@ class Portal:
             errors.ConfigurationError: the portal is closed (or was made before a fork).
             RuntimeError: called from the portal's own loop thread.
         """
-
-        def start(finish: _Finish, tasks: list[asyncio.Task[None]]) -> None:
-            async def run() -> None:
-                try:
-                    result = await fn(*args, **kwargs)  # the coroutine is made on the loop
-                except BaseException as exc:
-                    finish(None, exc)
-                    if not isinstance(exc, Exception):
-                        raise
-                else:
-                    finish(result, None)
-
-            tasks.append(self._state.loop.create_task(run()))
-
-        result: T = self._wait(start)
-        return result
+        return self._wait(fn, args, kwargs, awaits=True)  # type: ignore[no-any-return]
 
     def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
+        return self._wait(fn, args, kwargs, awaits=False)  # type: ignore[no-any-return]
 
-        def start(finish: _Finish, tasks: list[asyncio.Task[None]]) -> None:
-            try:
-                finish(fn(*args, **kwargs), None)
-            except BaseException as exc:
-                finish(None, exc)
-                if not isinstance(exc, Exception):
-                    raise
-
-        result: T = self._wait(start)
-        return result
-
-    def _wait(self, start: Callable[[_Finish, list[asyncio.Task[None]]], None]) -> Any:
+    def _wait(self, fn: Callable[..., Any], args: Any, kwargs: Any, *, awaits: bool) -> Any:
         # The caller waits on a bare lock that the loop releases: a concurrent.futures.Future
         # (a condition variable and its callbacks) costs measurably more per call.
         state = self._state
         if threading.get_ident() == state.thread.ident:
-            raise RuntimeError(
-                "the sync Screendesk client was called from its own event loop thread (e.g. in "
-                "a callback); that would deadlock. Use the AsyncScreendesk client in async code."
-            )
+            raise RuntimeError(_OWN_THREAD)
         if state.forked:
             raise errors.ConfigurationError(_FORKED)
         done = threading.Lock()
         done.acquire()
-        outcome: list[tuple[Any, BaseException | None]] = []
+        outcome: list[Any] = [None, None]  # result, error
         tasks: list[asyncio.Task[None]] = []
 
-        def finish(result: Any, error: BaseException | None) -> None:
-            if not outcome:
-                outcome.append((result, error))
+        async def run() -> None:
+            try:
+                outcome[0] = await fn(*args, **kwargs)
+            except BaseException as exc:
+                outcome[1] = exc
+                if not isinstance(exc, Exception):
+                    raise
+            finally:
                 done.release()
 
         def begin() -> None:
             if state.closed:
-                finish(None, asyncio.CancelledError())
+                outcome[1] = asyncio.CancelledError()
+                done.release()
+            elif awaits:
+                tasks.append(state.loop.create_task(run()))
             else:
-                start(finish, tasks)
+                try:
+                    outcome[0] = fn(*args, **kwargs)
+                except BaseException as exc:
+                    outcome[1] = exc
+                    if not isinstance(exc, Exception):
+                        raise
+                finally:
+                    done.release()
 
-        if state.closed:
-            raise errors.ConfigurationError(_CLOSED)
-        state.pending.add(finish)
-        try:
+        with state.lock:
+            if state.closed:
+                raise errors.ConfigurationError(_CLOSED)
             state.loop.call_soon_threadsafe(begin)
-        except RuntimeError:  # the loop closed since the check above
-            state.pending.discard(finish)
-            raise errors.ConfigurationError(_CLOSED) from None
         try:
             done.acquire()
         except BaseException:  # KeyboardInterrupt while waiting: cancel the call
             with contextlib.suppress(RuntimeError):
                 state.loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
             raise
-        finally:
-            state.pending.discard(finish)
-        result, error = outcome[0]
+        result, error = outcome
         if error is None:
             return result
         if isinstance(error, asyncio.CancelledError) and state.closed:
