@@ -61,10 +61,7 @@ class _State:
         try:
             self.loop.run_forever()
         finally:
-            try:
-                self.loop.run_until_complete(self.loop.shutdown_default_executor())
-            finally:
-                self.loop.close()
+            self.loop.close()
 
     async def shutdown(self) -> None:
         loop = asyncio.get_running_loop()
@@ -86,6 +83,7 @@ class _State:
                     self.cleanup_error = self.cleanup_error or exc
             for _ in range(3):  # let closed transports run their connection_lost callbacks
                 await asyncio.sleep(0)
+            await loop.shutdown_default_executor()
         finally:
             loop.stop()
 
@@ -159,13 +157,6 @@ class Portal:
             errors.ConfigurationError: the portal is closed (or was made before a fork).
             RuntimeError: called from the portal's own loop thread.
         """
-        return self._wait(fn, args, kwargs, awaits=True)  # type: ignore[no-any-return]
-
-    def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
-        return self._wait(fn, args, kwargs, awaits=False)  # type: ignore[no-any-return]
-
-    def _wait(self, fn: Callable[..., Any], args: Any, kwargs: Any, *, awaits: bool) -> Any:
         # The caller waits on a bare lock that the loop releases: a concurrent.futures.Future
         # (a condition variable and its callbacks) costs measurably more per call.
         state = self._state
@@ -180,7 +171,7 @@ class Portal:
 
         async def run() -> None:
             try:
-                outcome[0] = await fn(*args, **kwargs)
+                outcome[0] = await fn(*args, **kwargs)  # the coroutine is made on the loop
             except BaseException as exc:
                 outcome[1] = exc
                 if not isinstance(exc, Exception):
@@ -192,17 +183,8 @@ class Portal:
             if state.closed:
                 outcome[1] = asyncio.CancelledError()
                 done.release()
-            elif awaits:
-                tasks.append(state.loop.create_task(run()))
             else:
-                try:
-                    outcome[0] = fn(*args, **kwargs)
-                except BaseException as exc:
-                    outcome[1] = exc
-                    if not isinstance(exc, Exception):
-                        raise
-                finally:
-                    done.release()
+                tasks.append(state.loop.create_task(run()))
 
         with state.lock:
             if state.closed:
@@ -214,12 +196,21 @@ class Portal:
             with contextlib.suppress(RuntimeError):
                 state.loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
             raise
+        result: T
         result, error = outcome
         if error is None:
             return result
         if isinstance(error, asyncio.CancelledError) and state.closed:
             raise errors.ConfigurationError(_CLOSED_IN_FLIGHT) from None
         raise error
+
+    def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
+
+        async def run() -> T:
+            return fn(*args, **kwargs)
+
+        return self.call(run)
 
     def iterate(
         self, fn: Callable[P, AsyncIterable[T]], /, *args: P.args, **kwargs: P.kwargs
