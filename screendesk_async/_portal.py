@@ -1,13 +1,9 @@
-"""The portal: one event loop in a daemon thread that synchronous code submits work to.
+"""The portal: one event loop in a daemon thread that synchronous code hands its calls to.
 
-Every call of a sync client runs on its portal's loop, so one aiohttp session and its pooled
-connections serve every call, from any number of threads. A caller only blocks on a lock and
-never runs a loop of its own, so the facade also works inside a running event loop (a notebook
-cell). The coroutine of a call is made on the loop thread: a call refused before it starts leaves
-nothing unawaited. Closing (explicitly, by ``weakref.finalize`` when the portal is dropped, or at
-exit) cancels the calls in flight, closes the iterators being pulled, awaits the cleanups, then
-stops the loop and joins its thread. After ``fork()`` the child has no loop thread: a call there
-raises ``ConfigurationError`` at once instead of waiting for it.
+One aiohttp session on that loop serves every call, from any thread; a caller blocks on a lock,
+never on a loop of its own, so it may itself run inside an event loop. Closing (or dropping the
+portal, or exiting) cancels the calls in flight, closes the iterators being pulled, awaits the
+cleanups and joins the thread. In a child after ``fork()`` (no loop thread there) calls raise.
 """
 
 from __future__ import annotations
@@ -29,14 +25,8 @@ P = ParamSpec("P")
 
 _CLOSED = "this Screendesk client is closed; create a new one"
 _CLOSED_IN_FLIGHT = "this Screendesk client was closed while the call was in flight"
-_FORKED = (
-    "this Screendesk client was created in another process (before os.fork()): its loop thread "
-    "and connections stayed in the parent; create a new Screendesk in the child process"
-)
-_OWN_THREAD = (
-    "the sync Screendesk client was called from its own event loop thread (e.g. in a callback); "
-    "that would deadlock. Use the AsyncScreendesk client in async code."
-)
+_FORKED = "this Screendesk client was made before os.fork(); create a new one in the child"
+_OWN_THREAD = "a call from its own event loop thread would deadlock; use AsyncScreendesk there"
 
 
 class _State:
@@ -45,9 +35,9 @@ class _State:
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
         self.forked = self.closed = False
-        # Held while scheduling a call and while marking the portal closed: a call scheduled
-        # before the shutdown runs first (the loop's queue is FIFO) and sees ``closed`` or
-        # becomes a task the shutdown cancels, so no caller waits for a loop that stopped.
+        # Held to schedule a call and to mark the portal closed: a call scheduled first runs
+        # first (FIFO) and sees ``closed`` or starts a task the shutdown cancels, so no caller
+        # waits for a stopped loop.
         self.lock = threading.Lock()
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
         self.cleanup_error: BaseException | None = None
@@ -95,11 +85,10 @@ class _State:
             if self.closed:
                 return
             self.closed = True
-            if threading.get_ident() == self.thread.ident:
-                self.loop.create_task(self.shutdown())  # closed from the loop itself
-                return
             with contextlib.suppress(RuntimeError):  # the loop died already
                 self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.shutdown()))
+        if threading.get_ident() == self.thread.ident:
+            return  # closed on the loop itself (a callback, a finalizer): it stops after this
         self.thread.join()
         error, self.cleanup_error = self.cleanup_error, None
         if error is not None:
@@ -157,13 +146,10 @@ class Portal:
             errors.ConfigurationError: the portal is closed (or was made before a fork).
             RuntimeError: called from the portal's own loop thread.
         """
-        # The caller waits on a bare lock that the loop releases: a concurrent.futures.Future
-        # (a condition variable and its callbacks) costs measurably more per call.
+        # A bare lock the loop releases: a concurrent.futures.Future costs more per call.
         state = self._state
         if threading.get_ident() == state.thread.ident:
             raise RuntimeError(_OWN_THREAD)
-        if state.forked:
-            raise errors.ConfigurationError(_FORKED)
         done = threading.Lock()
         done.acquire()
         outcome: list[Any] = [None, None]  # result, error
@@ -187,8 +173,8 @@ class Portal:
                 tasks.append(state.loop.create_task(run()))
 
         with state.lock:
-            if state.closed:
-                raise errors.ConfigurationError(_CLOSED)
+            if state.closed:  # the fork hook marks the portal closed too
+                raise errors.ConfigurationError(_FORKED if state.forked else _CLOSED)
             state.loop.call_soon_threadsafe(begin)
         try:
             done.acquire()
@@ -243,8 +229,5 @@ class Portal:
                         self.call(_aclose, iterator)
 
     def close(self) -> None:
-        """Cancel the calls in flight, run the cleanups, stop the loop and join its thread.
-
-        Safe to call more than once; every call after the first returns at once.
-        """
+        """Cancel the calls in flight, run the cleanups, stop the loop, join it (idempotent)."""
         self._finalizer()

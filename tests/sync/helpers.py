@@ -27,7 +27,7 @@ def page_requests(fake: FakeScreendesk, path: str = "/api/v2/recordings") -> lis
 
 
 async def _other_tasks() -> set[asyncio.Task[object]]:
-    return asyncio.all_tasks() - {asyncio.current_task()}  # type: ignore[operator]
+    return asyncio.all_tasks() - {asyncio.current_task()}
 
 
 def loop_tasks(client: Screendesk) -> set[asyncio.Task[object]]:
