@@ -41,7 +41,7 @@ class _State:
         self.lock = threading.Lock()
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
         self.cleanup_error: BaseException | None = None
-        self.iterators: dict[int, AsyncIterator[Any]] = {}  # closed first when shutting down
+        self.iterators: dict[int, AsyncIterator[Any]] = {}  # the ones being pulled
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
         _LIVE.add(self)
@@ -124,16 +124,12 @@ class Portal:
     def __init__(self, name: str = "screendesk-portal") -> None:
         self._state = _State(name)
         self._finalizer = weakref.finalize(self, self._state.close)
+        self.loop = self._state.loop  #: the portal's event loop, run by its thread until closed
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called (or the portal was finalized)."""
         return self._state.closed
-
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        """The portal's event loop (running in its own thread until closed)."""
-        return self._state.loop
 
     def add_cleanup(self, cleanup: Callable[[], Awaitable[None]]) -> None:
         """Await ``cleanup()`` on the loop when closing (last added, first run)."""
