@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import shutil
+from pathlib import Path
+
 import nox
 
 nox.options.sessions = ["lint", "typecheck", "tests"]
@@ -12,6 +17,32 @@ nox.options.error_on_missing_interpreters = True
 #: and typecheck sessions install them too: CI smoke-runs every benchmark and type-checks
 #: benchmarks/.
 BENCH_DEPS = ["pydantic>=2.6", "msgspec>=0.18", "requests>=2.31", "types-requests", "trustme>=1.1"]
+
+
+#: Prism, the OpenAPI mock server tests/prism runs the client against (pinned in package-lock).
+PRISM_DIR = Path("tools/prism")
+
+
+def install_prism(session: nox.Session) -> None:
+    """``npm ci`` of tools/prism, unless node_modules already holds this lockfile's install.
+
+    Without npm the Prism tests skip with their reason, except under CI=true, where both this
+    and the tests fail: CI must run them.
+    """
+    npm = shutil.which("npm")
+    if npm is None:
+        message = "npm is not on PATH: tests/prism (Prism) cannot run"
+        if os.environ.get("CI", "").lower() == "true":
+            session.error(message + ", and CI=true requires them")
+        session.warn(message + "; they will be skipped")
+        return
+    lock = hashlib.sha256((PRISM_DIR / "package-lock.json").read_bytes()).hexdigest()
+    stamp = PRISM_DIR / "node_modules" / ".installed-lock-sha256"
+    if stamp.exists() and stamp.read_text() == lock:
+        return
+    quiet = ("--no-audit", "--no-fund", "--loglevel=error")
+    session.run(npm, "ci", "--prefix", str(PRISM_DIR), *quiet, external=True, silent=True)
+    stamp.write_text(lock)
 
 
 @nox.session
@@ -33,8 +64,10 @@ def typecheck(session: nox.Session) -> None:
 def tests(session: nox.Session) -> None:
     """The test suite (unit and loopback integration tests) with coverage >= 90 %."""
     session.install("-e", ".[test]", *BENCH_DEPS)
+    install_prism(session)
     session.run(
         "pytest",
+        "-rs",  # every skip's reason in the summary (e.g. Prism without npm)
         "--cov",
         "--cov-report=term-missing:skip-covered",
         "--cov-fail-under=90",

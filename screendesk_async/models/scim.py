@@ -13,12 +13,10 @@ from typing import Any, ClassVar
 
 import attrs
 
+from .._constants import SCIM_USER_SCHEMA
 from ._base import Model
 from ._converter import converter, shape_unstructure_hook
 from ._shape import extra_field, field
-
-#: The schema URN of a SCIM user, sent when a user does not name its schemas.
-USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 
 
 @attrs.frozen(kw_only=True)
@@ -127,7 +125,7 @@ _unstructure_user = shape_unstructure_hook(ScimUser)
 
 def _unstructure_user_with_schemas(user: ScimUser) -> dict[str, Any]:
     data = _unstructure_user(user)
-    data.setdefault("schemas", [USER_SCHEMA])
+    data.setdefault("schemas", [SCIM_USER_SCHEMA])
     return data
 
 

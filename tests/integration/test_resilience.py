@@ -86,7 +86,10 @@ async def test_a_429_slows_the_whole_client(fake: FakeScreendesk, sd: AsyncScree
     fake.faults.retry_after = "0.4"
     fake.faults.fail_next(1, "429")
     first = asyncio.create_task(sd.recordings.page(1))
-    while not fake.requests:  # noqa: ASYNC110 - polling the fake's log, which has no event
+    # Wait until the client has read the 429 (its limiter is paused), not only until the fake
+    # logged it: on a loaded machine the client may take a while to read the response.
+    limiter = sd._transport._limiter
+    while limiter._paused_until <= asyncio.get_running_loop().time():  # noqa: ASYNC110
         await asyncio.sleep(0.005)
     limited = fake.requests[0]
     assert limited.status == 429
