@@ -130,13 +130,9 @@ class Generator:
         children = []
         for node in getattr(init, "body", []):  # public attributes set to an Async* instance
             target, value = getattr(node, "targets", [None])[0], getattr(node, "value", None)
-            call = ast.unparse(value.func) if isinstance(value, ast.Call) else ""
-            if (
-                isinstance(target, ast.Attribute)
-                and target.attr[0] != "_"
-                and call in self.async_classes
-            ):
-                children.append((target.attr, self.mirror(call)))
+            child = ast.unparse(value.func) if isinstance(value, ast.Call) else ""
+            if child in self.async_classes and isinstance(target, ast.Attribute):
+                children += [(target.attr, self.mirror(child))] if target.attr[0] != "_" else []
         if is_root and isinstance(init, ast.FunctionDef):
             args = copy.deepcopy(init.args)
             kept = [i for i, a in enumerate(args.kwonlyargs) if a.arg not in DROPPED_ARGS]

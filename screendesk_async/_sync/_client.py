@@ -13,13 +13,10 @@ P = ParamSpec("P")
 
 
 class SyncClient:
-    """An async client running on a loop thread of its own (its portal), called without ``await``.
+    """An async client on a loop thread of its own (see ``_portal``), called without ``await``.
 
-    Listings are plain iterators whose pages are still fetched concurrently; breaking out of one
-    cancels its requests in flight. One aiohttp session serves every call, from any thread and
-    even from code running inside an event loop. Call :meth:`close` (or use ``with``) when done;
-    a dropped client is closed when collected or at exit. A client made before ``os.fork()``
-    raises ``ConfigurationError`` in the child: create clients after forking.
+    Breaking out of a listing cancels its requests in flight; a dropped client is closed when
+    collected or at exit; a client made before ``os.fork()`` raises in the child.
     """
 
     _portal: Portal
