@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tarfile
 from pathlib import Path
 
 import nox
 
-nox.options.sessions = ["lint", "typecheck", "tests"]
+nox.options.sessions = ["lint", "typecheck", "tests", "package"]
 nox.options.reuse_existing_virtualenvs = True
 nox.options.error_on_missing_interpreters = True
 
@@ -73,6 +74,25 @@ def tests(session: nox.Session) -> None:
         "--cov-fail-under=90",
         *session.posargs,
     )
+
+
+@nox.session
+def package(session: nox.Session) -> None:
+    """Build the sdist and wheel, ``twine check`` them, and run the sdist's own unit tests."""
+    session.install("build>=1.2", "twine>=6.1")
+    dist = Path(session.create_tmp()) / "dist"
+    shutil.rmtree(dist, ignore_errors=True)  # a reused session keeps its tmp directory
+    session.run("python", "-m", "build", "--outdir", str(dist), ".")
+    session.run("twine", "check", "--strict", *(str(p) for p in sorted(dist.iterdir())))
+    (sdist,) = dist.glob("*.tar.gz")
+    unpacked = dist / "sdist"
+    with tarfile.open(sdist) as archive:
+        archive.extractall(unpacked, filter="data")
+    (root,) = unpacked.iterdir()
+    # From the unpacked sdist alone: what a packager (a distribution, conda-forge) runs.
+    session.install(f"{root}[test]")
+    with session.chdir(root):
+        session.run("python", "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit")
 
 
 @nox.session

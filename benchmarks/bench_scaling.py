@@ -25,7 +25,7 @@ from typing import Any
 from benchmarks._common import FakeProcess, Samples, gc_timer, interleaved, scratch_dir, table
 from benchmarks.bench_export import library_export
 from screendesk_async import _transport
-from screendesk_async.export import _writers
+from screendesk_async.export import _sinks
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def run(size: Size) -> tuple[Size, list[Level]]:
                 decode, write = [0.0], [0.0]
                 with (
                     _timing(_transport, "decode_body", decode),
-                    _timing(_writers.JsonlWriter, "write", write),
+                    _timing(_sinks.Sink, "write", write),  # on the writer thread
                     gc_timer() as collected,
                 ):
                     cpu = time.process_time()
@@ -190,8 +190,9 @@ def markdown(result: tuple[Size, list[Level]]) -> list[str]:
         f"The library's `export()` of {size.pages} pages × {size.per_page} recordings, "
         f"{size.latency * 1000:.0f} ms latency per request; {size.repeat} runs per level, "
         "interleaved. Ideal = pages × latency / concurrency. CPU columns are medians of the "
-        "client process (decode = `orjson.loads` of the bodies, write = `orjson.dumps` and the "
-        "file writes; GC time is inside those and the rest).",
+        "client process (decode = the bodies' decoding, msgspec keeping each record's bytes; "
+        "write = the file writes, on the export's writer thread; GC time is inside those and "
+        "the rest).",
         "",
         *table(
             [

@@ -11,12 +11,27 @@ Example::
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from . import errors, models
 from ._client import AsyncScreendesk
 from ._logging import RedactingFilter
-from ._sync import Screendesk
 from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
+
+if TYPE_CHECKING:
+    from ._sync import Screendesk
+
+
+def __getattr__(name: str) -> Any:
+    # The sync facade is imported on first use: an async app, or the command line, does not
+    # pay for it at start-up.
+    if name == "Screendesk":
+        from ._sync import Screendesk
+
+        return Screendesk
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "NOT_GIVEN",

@@ -5,7 +5,7 @@ Pure functions and a value class, no I/O: the transport only sends what is built
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 from urllib.parse import quote
 
@@ -28,6 +28,8 @@ class Request:
         api: Which token and media type to use.
         body: The encoded JSON body, or ``None``.
         expect: The success statuses this call may answer with; another 2xx is a decode error.
+        decoder: Reads a 2xx JSON body (a ``ValueError`` is a decode error); ``None``: the
+            default, a JSON object as dicts and lists.
     """
 
     method: str
@@ -35,6 +37,7 @@ class Request:
     api: Api = "rest"
     body: bytes | None = None
     expect: frozenset[int] = frozenset({200})
+    decoder: Callable[[bytes], Any] | None = attrs.field(default=None, eq=False)
 
     @property
     def path(self) -> str:

@@ -175,6 +175,11 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
     content_type = headers.get("Content-Type", "")
     if not _is_json_type(content_type):
         raise failed(f"expected a JSON response, got {content_type.split(';')[0]!r}")
+    if request.decoder is not None:
+        try:
+            return request.decoder(body)
+        except ValueError as exc:
+            raise failed(f"the response body is not what was expected: {exc}") from None
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:

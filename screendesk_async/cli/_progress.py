@@ -39,6 +39,8 @@ class ExportProgress:
             transient=True,
         )
         self._task: TaskID = self._progress.add_task(kind, total=None, pages=0, rate=0.0)
+        #: The records a resumed export started from: the rate counts this run's only.
+        self._baseline: int | None = None
 
     def __enter__(self) -> Self:
         self._progress.start()
@@ -53,7 +55,9 @@ class ExportProgress:
         self._progress.stop()
 
     def update(self, state: Checkpoint, expected: int | None) -> None:
-        """Move the bar to ``state`` (called after every page)."""
+        """Move the bar to ``state`` (called once at the start, then after every page)."""
+        if self._baseline is None:
+            self._baseline = state.records
         task = self._progress.tasks[0]
         elapsed = task.elapsed or 0.0
         self._progress.update(
@@ -61,5 +65,5 @@ class ExportProgress:
             completed=state.records,
             total=expected,
             pages=state.pages,
-            rate=state.records / elapsed if elapsed else 0.0,
+            rate=(state.records - self._baseline) / elapsed if elapsed else 0.0,
         )

@@ -17,25 +17,31 @@ from __future__ import annotations
 
 from ._checkpoint import Checkpoint
 from ._runner import (
+    EXTENSIONS,
     FORMATS,
     ExportSummary,
     ProgressCallback,
     checkpoint_path,
     export,
+    output_format,
     partial_path,
 )
+from ._sinks import STDOUT
 from ._sources import SOURCES
 from ._writers import EXTRA_COLUMN, flatten
 
 __all__ = [
+    "EXTENSIONS",
     "EXTRA_COLUMN",
     "FORMATS",
     "SOURCES",
+    "STDOUT",
     "Checkpoint",
     "ExportSummary",
     "ProgressCallback",
     "checkpoint_path",
     "export",
     "flatten",
+    "output_format",
     "partial_path",
 ]

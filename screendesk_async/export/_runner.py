@@ -1,14 +1,21 @@
-"""The export loop: pages in order → de-duplicated records → partial file → checkpoint → FILE."""
+"""The export loop: pages in order → de-duplicated records → partial file → checkpoint → FILE.
+
+The loop runs on the event loop; every write, fsync and rename runs on a writer thread
+(:class:`~._sinks.OffLoop`), so the other requests of an application go on while an export
+writes.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import csv
+import gzip
 import math
 import os
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from itertools import chain, repeat
 from pathlib import Path
 from typing import IO, Any, Final
@@ -19,16 +26,22 @@ import orjson
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
-from ._sources import SOURCES, RawPage, Source
-from ._writers import CsvWriter, JsonlWriter, Writer, sync_to_disk
+from ._sinks import STDOUT, OffLoop, Sink, fsync_directory, is_special, open_direct, open_partial
+from ._sources import IDS_KEY, LINES_KEY, SOURCES, RawPage, Source
+from ._writers import CsvWriter, JsonlWriter, Writer, as_dicts
 
 FORMATS: Final = ("jsonl", "csv")
+#: The format each extension means (before an optional ``.gz``).
+EXTENSIONS: Final = {".jsonl": "jsonl", ".ndjson": "jsonl", ".csv": "csv"}
 #: Seconds between two checkpoints: each costs an fsync, and a kill loses at most this much.
 CHECKPOINT_EVERY: Final = 1.0
 
 _STR_OR_NONE: Final = frozenset({str, type(None)})
 _ONLY_DICTS: Final = frozenset({dict})
-#: Called after every page with the progress so far and the expected number of records.
+#: What the writer thread has written: the progress, and the pages of ids that end it.
+Written = tuple[Checkpoint, list[list[str]]]
+#: Called once when the export starts (with the progress a resume starts from), then after
+#: every page, with the progress so far and the expected number of records.
 ProgressCallback = Callable[[Checkpoint, int | None], None]
 
 
@@ -42,20 +55,51 @@ def checkpoint_path(output: Path) -> Path:
     return output.with_name(output.name + ".checkpoint")
 
 
+def output_format(output: str | os.PathLike[str], fmt: str | None) -> tuple[str, bool]:
+    """``(format, gzip)`` for ``output``: ``fmt`` if given, else the extension's, else JSONL.
+
+    >>> output_format("r.csv.gz", None)
+    ('csv', True)
+
+    Raises:
+        ValueError: an unknown ``fmt``, or one the extension contradicts (``r.jsonl`` as CSV).
+    """
+    if fmt is not None and fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    name = "" if os.fspath(output) == STDOUT else Path(output).name.lower()
+    compressed = name.endswith(".gz")
+    stem = name.removesuffix(".gz")
+    implied = next((f for ext, f in EXTENSIONS.items() if stem.endswith(ext)), None)
+    if fmt is not None and implied is not None and implied != fmt:
+        raise ValueError(f"the format {fmt} contradicts the extension of {output} ({implied})")
+    return fmt or implied or "jsonl", compressed
+
+
 @attrs.frozen
 class ExportSummary:
-    """What an export did, for its final summary line."""
+    """What an export did, for its final summary (``line()``, or ``to_dict()`` for scripts).
+
+    ``records`` and ``pages`` count this run only (a resume's rate is this run's);
+    ``total_records`` and ``total_pages`` count the whole output.
+    """
 
     kind: str
-    output: Path
+    output: str
+    format: str
+    compressed: bool
+    resumed: bool
     records: int
     pages: int
+    total_records: int
+    total_pages: int
     duplicates: int
     head_records: int
     retries: int
     elapsed: float
     initial_total: int | None
     final_total: int | None
+    listing_pages: int | None
+    warnings: tuple[str, ...] = ()
 
     @property
     def rate(self) -> float:
@@ -64,10 +108,17 @@ class ExportSummary:
 
     def line(self) -> str:
         """One human line: records, pages, retries, elapsed, rate, and any drift."""
+        where = "stdout" if self.output == STDOUT else self.output
+        more = " more" if self.resumed else ""
         text = (
-            f"exported {self.records} {self.kind} ({self.pages} pages) to {self.output} "
+            f"exported {self.records}{more} {self.kind} ({self.pages} pages) to {where} "
             f"in {self.elapsed:.2f} s ({self.rate:,.0f} records/s, {self.retries} retries)"
         )
+        if self.resumed:
+            text = (
+                f"resumed: {text}; {self.total_records} {self.kind} "
+                f"({self.total_pages} pages) in all"
+            )
         if self.duplicates:
             text += f"; {self.duplicates} duplicates dropped"
         initial, final = self.initial_total, self.final_total
@@ -78,6 +129,14 @@ class ExportSummary:
             else:
                 text += " (records removed meanwhile may have hidden others: export again)"
         return text
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every figure, with ``rate``, as JSON-ready values."""
+        data = attrs.asdict(self)
+        data["warnings"] = list(self.warnings)
+        data["rate"] = round(self.rate, 1)
+        data["elapsed"] = round(self.elapsed, 3)
+        return data
 
 
 class _RecentIds:
@@ -138,8 +197,16 @@ class _RecentIds:
 
     def as_list(self, limit: int | None = None) -> list[str]:
         """The ids (the last ``limit`` of them), oldest first."""
+        return join_tail(self.tail(limit), limit)
+
+    def tail(self, limit: int | None = None) -> list[list[str]]:
+        """The pages of ids holding the last ``limit`` ids, oldest first; cheap to take.
+
+        The lists are never changed once remembered (forgetting replaces them), so they can
+        be joined later, on another thread, with :func:`join_tail`.
+        """
         if limit is None or limit >= self._count:
-            return list(chain.from_iterable(self._pages))
+            return list(self._pages)
         newest: list[list[str]] = []
         taken = 0
         for ids in reversed(self._pages):
@@ -147,7 +214,14 @@ class _RecentIds:
             taken += len(ids)
             if taken >= limit:
                 break
-        return list(chain.from_iterable(reversed(newest)))[-limit:]
+        newest.reverse()
+        return newest
+
+
+def join_tail(pages: list[list[str]], limit: int | None) -> list[str]:
+    """The last ``limit`` ids of a :meth:`_RecentIds.tail`."""
+    ids = list(chain.from_iterable(pages))
+    return ids if limit is None else ids[-limit:]
 
 
 def _record_id(record: Any, source: Source) -> str | None:
@@ -155,10 +229,11 @@ def _record_id(record: Any, source: Source) -> str | None:
     return None if value is None else str(value)
 
 
-def _ids_at_head(partial: Path, source: Source, fmt: str, limit: int) -> set[str]:
+def _ids_at_head(partial: Path, source: Source, fmt: str, compressed: bool, limit: int) -> set[str]:
     """The ids of the first ``limit`` records of the partial file."""
     ids: set[str] = set()
-    with partial.open("rb") as stream:
+    opener: Callable[[Path], IO[bytes]] = gzip.open if compressed else Path.open  # type: ignore[assignment]
+    with opener(partial) as stream:
         if fmt == "csv":
             reader = csv.DictReader(line.decode("utf-8") for line in stream)
             rows: Iterator[Any] = reader
@@ -188,7 +263,7 @@ def _prepare(
                 f"not {source.kind} as {fmt}"
             )
         if pages != (1, None) and pages != (state.first_page, state.last_page):
-            raise ExportError(f"--pages differs from the interrupted export's in {checkpoint}")
+            raise ExportError(f"the pages differ from the interrupted export's in {checkpoint}")
         if not partial.exists() or partial.stat().st_size < state.size:
             raise ExportError(f"{partial} is missing or shorter than its checkpoint says")
         return state
@@ -202,18 +277,13 @@ def _prepare(
     Checkpoint.remove(checkpoint)
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
+    return _fresh_state(source, fmt, pages)
+
+
+def _fresh_state(source: Source, fmt: str, pages: tuple[int, int | None]) -> Checkpoint:
     return Checkpoint(
         kind=source.kind, fmt=fmt, first_page=pages[0], last_page=pages[1], next_page=pages[0]
     )
-
-
-def _open_partial(partial: Path, state: Checkpoint) -> IO[bytes]:
-    if state.size or partial.exists():
-        stream = partial.open("r+b")
-        stream.truncate(state.size)  # anything after the last checkpoint is written again
-        stream.seek(state.size)
-        return stream
-    return partial.open("xb")
 
 
 async def export(
@@ -221,7 +291,7 @@ async def export(
     kind: str,
     output: str | os.PathLike[str],
     *,
-    fmt: str = "jsonl",
+    fmt: str | None = None,
     concurrency: int | None = None,
     pages: tuple[int, int | None] = (1, None),
     resume: bool = False,
@@ -234,86 +304,115 @@ async def export(
     Progress lives in ``output.partial`` and ``output.checkpoint`` until the export is
     complete; ``resume=True`` continues an interrupted export from its checkpoint. Records are
     written in page order, exactly as the server sent them (JSONL) or flattened (CSV), and
-    de-duplicated by id.
+    de-duplicated by id. ``output`` ending in ``.gz`` is gzip-compressed (one gzip member per
+    checkpoint, so it resumes too). ``"-"`` is standard output, and an ``output`` that exists
+    but is not a regular file (``/dev/null``, a FIFO) is written to directly: neither can be
+    resumed. All file work runs on a writer thread, off the event loop.
 
     Args:
         sd: The client to read with.
         kind: ``"recordings"``, ``"users"`` or ``"scim-users"``.
-        output: The file to write.
-        fmt: ``"jsonl"`` or ``"csv"``.
+        output: The file to write, or ``"-"``.
+        fmt: ``"jsonl"`` or ``"csv"``; default: from the extension (``.jsonl``, ``.ndjson``,
+            ``.csv``, each optionally ``.gz``), else JSONL.
         concurrency: Pages fetched ahead (default: the client's ``max_concurrency``).
         pages: An inclusive page slice ``(first, last)``; ``last`` ``None`` reads to the end.
         resume: Continue the interrupted export of ``output``.
         force: Overwrite ``output`` and discard an interrupted export of it.
-        on_page: Called after each page, e.g. to draw a progress bar.
+        on_page: Called when the export starts and after each page, e.g. for a progress bar.
         checkpoint_every: Seconds between checkpoints.
 
     Raises:
-        ValueError: an unknown kind or format, or a bad page slice (nothing is sent).
+        ValueError: an unknown kind or format, a format the extension contradicts, or a bad
+            page slice (nothing is sent).
         errors.ExportError: the files do not allow it (output exists, nothing to resume…).
     """
     if kind not in SOURCES:
         raise ValueError(f"unknown export kind {kind!r}; choose from {', '.join(SOURCES)}")
-    if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose from {', '.join(FORMATS)}")
+    fmt, compressed = output_format(output, fmt)
     first, last = pages
     if isinstance(first, bool) or not isinstance(first, int) or first < 1:
         raise ValueError(f"the first page must be an int >= 1, got {first!r}")
     if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
         raise ValueError(f"the last page must be an int >= the first page, got {last!r}")
     source = SOURCES[kind]
-    output = Path(output)
-    state = _prepare(output, source, fmt, pages, resume, force)
-    run = _Run(sd, source, fmt, output, state, concurrency, on_page, checkpoint_every)
+    direct = os.fspath(output) == STDOUT or await asyncio.to_thread(is_special, Path(output))
+    if direct:
+        if resume:
+            raise ExportError(f"{output} is not a regular file: an export to it cannot resume")
+        state = _fresh_state(source, fmt, pages)
+    else:
+        output = Path(output)
+        state = await asyncio.to_thread(_prepare, output, source, fmt, pages, resume, force)
+    run = _Run(sd, source, output, state, concurrency, on_page, checkpoint_every)
+    run.compressed, run.direct, run.resumed = compressed, direct, resume
     return await run.execute()
 
 
 class _Run:
     """One run of an export (a fresh start or a resume)."""
 
+    compressed = False
+    direct = False
+    resumed = False
+
     def __init__(
         self,
         sd: AsyncScreendesk,
         source: Source,
-        fmt: str,
-        output: Path,
+        output: str | os.PathLike[str],
         state: Checkpoint,
         concurrency: int | None,
         on_page: ProgressCallback | None,
         checkpoint_every: float,
     ) -> None:
-        self.sd, self.source, self.fmt, self.output, self.state = sd, source, fmt, output, state
+        self.sd, self.source, self.state = sd, source, state
+        self.output = Path(output)
+        self.name = os.fspath(output)
+        self.fmt = state.fmt
         self.concurrency, self.on_page, self.checkpoint_every = (
             concurrency,
             on_page,
             checkpoint_every,
         )
-        self.partial, self.checkpoint = partial_path(output), checkpoint_path(output)
+        self.partial, self.checkpoint = partial_path(self.output), checkpoint_path(self.output)
         self.recent = _RecentIds(state.recent_ids)
         self.final_total: int | None = None
+        self.listing_pages: int | None = None
         self.head_records = 0
         self.records_at_start = state.records
+        self.pages_at_start = state.pages
         self.retries_at_start = sd.retries
         self.page_items = 0
+        #: The first ids of this run, for outputs that cannot be read back (stdout, a FIFO).
+        self.head_ids: list[str] = []
+        self.thread = OffLoop()
+        #: The progress that the writer thread has written (the loop's ``state`` runs ahead of
+        #: it): what a checkpoint saves. After a failed write, only the last checkpoint holds.
+        self.written = self._snapshot()
+        self.write_failed = False
 
-    def _writer(self, stream: IO[bytes], first_page: list[dict[str, Any]]) -> Writer:
+    def _writer(self, first_page: list[Any]) -> tuple[Writer, bytes]:
         if self.fmt == "jsonl":
-            return JsonlWriter(stream)
+            return JsonlWriter(), b""
         if self.state.columns is None:
-            self.state.columns = CsvWriter.columns_for(self.source.columns, first_page)
-            writer = CsvWriter(stream, self.state.columns)
-            writer.header()
-            return writer
-        return CsvWriter(stream, self.state.columns)
+            self.state.columns = CsvWriter.columns_for(self.source.columns, as_dicts(first_page))
+            writer = CsvWriter(self.state.columns)
+            return writer, writer.header()
+        return CsvWriter(self.state.columns), b""
 
-    def _fresh(self, items: list[Any]) -> list[dict[str, Any]]:
+    def _fresh(self, page: RawPage, items: list[Any]) -> list[Any]:
         key = self.source.id_key
-        if _ONLY_DICTS.issuperset(map(type, items)):
-            ids = list(map(dict.get, items, repeat(key)))
-        else:
-            ids = [record.get(key) if isinstance(record, dict) else None for record in items]
+        ids: list[Any] | None = page.get(IDS_KEY)
+        if ids is None:
+            if _ONLY_DICTS.issuperset(map(type, items)):
+                ids = list(map(dict.get, items, repeat(key)))
+            else:
+                ids = [record.get(key) if isinstance(record, dict) else None for record in items]
         if not _STR_OR_NONE.issuperset(map(type, ids)):
             ids = [None if value is None else str(value) for value in ids]
+        if self.direct and len(self.head_ids) < RECENT_IDS and self.state.first_page == 1:
+            self.head_ids.extend(i for i in ids if i is not None)
         keep = self.recent.add_page(ids)
         if keep is None:
             return items
@@ -321,66 +420,146 @@ class _Run:
         self.state.duplicates += len(items) - len(fresh)
         return fresh
 
-    def _save(self, stream: IO[bytes]) -> None:
-        self.state.size = sync_to_disk(stream)
-        self.state.recent_ids = self.recent.as_list(SAVED_IDS)  # all a checkpoint keeps
-        self.state.save(self.checkpoint)
+    def _snapshot(self) -> Written:
+        # The ids are joined on the writer thread, at a checkpoint: not once per page here.
+        return attrs.evolve(self.state, recent_ids=[]), self.recent.tail(SAVED_IDS)
 
-    async def _pages(self, first: int, last: int | None) -> AsyncIterator[RawPage]:
+    def _write(self, sink: Sink, data: bytes, written: Written) -> None:
+        """On the writer thread: append a page; ``written`` is the progress once it is."""
+        if self.write_failed:
+            return  # nothing after a failed write: a gap would go unnoticed
+        try:
+            if data:
+                sink.write(data)
+        except BaseException:
+            self.write_failed = True
+            raise
+        self.written = written
+
+    def _checkpoint_now(self, sink: Sink) -> None:
+        """On the writer thread: end the member, fsync, then save what is written."""
+        if self.write_failed:
+            return  # the last checkpoint stands: what followed it may be torn
+        try:
+            snapshot, tail = self.written
+            snapshot.recent_ids = join_tail(tail, SAVED_IDS)
+            snapshot.size = sink.commit()
+            snapshot.save(self.checkpoint)
+        except BaseException:
+            self.write_failed = True
+            raise
+
+    def _open(self) -> Sink:
+        if self.direct:
+            return open_direct(self.name, compress=self.compressed)
+        return open_partial(
+            self.partial,
+            self.state.size,
+            compress=self.compressed,
+            resume=bool(self.state.size) or self.partial.exists(),
+        )
+
+    def _finish(self, sink: Sink) -> None:
+        """On the writer thread: the last fsync, then FILE appears whole."""
+        sink.commit()
+        sink.close()
+        if self.direct:
+            return
+        os.replace(self.partial, self.output)
+        fsync_directory(self.output.parent)
+        Checkpoint.remove(self.checkpoint)
+
+    async def execute(self) -> ExportSummary:
+        started = time.perf_counter()
+        state, thread = self.state, self.thread
+        try:
+            sink = await thread.call(self._open)
+        except BaseException:
+            thread.shutdown()
+            raise
+        try:
+            if not self.direct:
+                # From here on, even a kill leaves something --resume understands.
+                await thread.call(self._checkpoint_now, sink)
+            if self.on_page is not None:
+                self.on_page(state, None)
+            await self._copy(sink)
+            await thread.call(self._finish, sink)
+        except BaseException:
+            self._stop(sink)
+            raise
+        thread.shutdown()
+        return self._summary(time.perf_counter() - started)
+
+    async def _copy(self, sink: Sink) -> None:
+        state, thread, source = self.state, self.thread, self.source
+        writer: Writer | None = None
+        last_saved = time.monotonic()
+        async for page in self._pages(state.next_page, state.last_page):
+            items = page.get(source.items_key) or []
+            total = source.total(page)
+            if state.initial_total is None:
+                state.initial_total = total
+            self.final_total = total if total is not None else self.final_total
+            self.listing_pages = source.page_count(page) or self.listing_pages
+            if writer is None:
+                writer, header = self._writer(items)
+                if header:
+                    await thread.submit(self._write, sink, header, self._snapshot())
+            self.page_items = max(self.page_items, len(items))
+            fresh = self._fresh(page, items)
+            state.records += len(fresh)
+            state.pages += 1 if items else 0
+            state.next_page += 1
+            lines = page.get(LINES_KEY) if fresh is items and self.fmt == "jsonl" else None
+            data = writer.encode(fresh) if lines is None else lines
+            await thread.submit(self._write, sink, data, self._snapshot())
+            if not self.direct and time.monotonic() - last_saved >= self.checkpoint_every:
+                await thread.submit(self._checkpoint_now, sink)
+                last_saved = time.monotonic()
+            if self.on_page is not None:
+                self.on_page(state, self._expected())
+        if writer is not None:
+            await self._reread_head(sink, writer)
+
+    def _summary(self, elapsed: float) -> ExportSummary:
+        state = self.state
+        return ExportSummary(
+            kind=self.source.kind,
+            output=self.name,
+            format=self.fmt,
+            compressed=self.compressed,
+            resumed=self.resumed,
+            records=state.records - self.records_at_start,
+            pages=state.pages - self.pages_at_start,
+            total_records=state.records,
+            total_pages=state.pages,
+            duplicates=state.duplicates,
+            head_records=self.head_records,
+            retries=self.sd.retries - self.retries_at_start,
+            elapsed=elapsed,
+            initial_total=state.initial_total,
+            final_total=self.final_total,
+            listing_pages=self.listing_pages,
+            warnings=self._warnings(),
+        )
+
+    def _warnings(self) -> tuple[str, ...]:
+        first, last, count = self.state.first_page, self.state.last_page, self.listing_pages
+        if count is None or (first, last) == (1, None):
+            return ()
+        asked = f"{first}-{'' if last is None else last}"
+        if first > count:
+            return (f"pages {asked} are beyond the last page ({count}): nothing was exported",)
+        if last is not None and last > count:
+            return (f"pages {count + 1}-{last} are beyond the last page ({count})",)
+        return ()
+
+    async def _pages(self, first: int, last: int | None) -> Any:
         pages = self.source.open_pages(self.sd, first, last, self.concurrency)
         async with contextlib.aclosing(pages):  # type: ignore[type-var]
             async for page in pages:
                 yield page
-
-    async def execute(self) -> ExportSummary:
-        started = time.perf_counter()
-        state = self.state
-        stream = _open_partial(self.partial, state)
-        self._save(stream)  # from here on, even a kill leaves something --resume understands
-        try:
-            writer: Writer | None = None
-            last_saved = time.monotonic()
-            async for page in self._pages(state.next_page, state.last_page):
-                items = page.get(self.source.items_key) or []
-                total = self.source.total(page)
-                if state.initial_total is None:
-                    state.initial_total = total
-                self.final_total = total if total is not None else self.final_total
-                if writer is None:
-                    writer = self._writer(stream, items)
-                self.page_items = max(self.page_items, len(items))
-                fresh = self._fresh(items)
-                writer.write(fresh)
-                state.records += len(fresh)
-                state.pages += 1 if items else 0
-                state.next_page += 1
-                if time.monotonic() - last_saved >= self.checkpoint_every:
-                    self._save(stream)
-                    last_saved = time.monotonic()
-                if self.on_page is not None:
-                    self.on_page(state, self._expected())
-            if writer is not None:
-                await self._reread_head(stream, writer)
-            sync_to_disk(stream)
-        except BaseException:
-            self._stop(stream)
-            raise
-        stream.close()
-        os.replace(self.partial, self.output)
-        _fsync_directory(self.output.parent)
-        Checkpoint.remove(self.checkpoint)
-        return ExportSummary(
-            kind=self.source.kind,
-            output=self.output,
-            records=state.records,
-            pages=state.pages,
-            duplicates=state.duplicates,
-            head_records=self.head_records,
-            retries=self.sd.retries - self.retries_at_start,
-            elapsed=time.perf_counter() - started,
-            initial_total=state.initial_total,
-            final_total=self.final_total,
-        )
 
     def _expected(self) -> int | None:
         total = self.state.initial_total
@@ -390,19 +569,31 @@ class _Run:
         end = total if last is None else min(total, last * self.page_items)
         return max(0, end - (first - 1) * self.page_items)
 
-    def _stop(self, stream: IO[bytes]) -> None:
-        """Save what is durable, or leave nothing behind when nothing was written."""
+    def _stop(self, sink: Sink) -> None:
+        """Save what is durable, or leave nothing behind when nothing was written.
+
+        Blocking, on purpose: it runs while the export is being cancelled or failing, when
+        waiting on the loop again could be cut short, and what it saves must be saved.
+        """
+        self.thread.shutdown()
         try:
-            if self.state.records == 0:
-                stream.close()
+            if self.direct:
+                return
+            if self.written[0].records == 0:
+                with contextlib.suppress(OSError):
+                    sink.close()
                 self.partial.unlink(missing_ok=True)
                 Checkpoint.remove(self.checkpoint)
                 return
-            self._save(stream)
+            if not self.write_failed:
+                # A failing disk may refuse this too: the last checkpoint then stands.
+                with contextlib.suppress(OSError):
+                    self._checkpoint_now(sink)
         finally:
-            stream.close()
+            with contextlib.suppress(OSError):
+                sink.close()
 
-    async def _reread_head(self, stream: IO[bytes], writer: Writer) -> None:
+    async def _reread_head(self, sink: Sink, writer: Writer) -> None:
         """Pick up records created at the head of the listing while it was read."""
         initial, final = self.state.initial_total, self.final_total
         if (
@@ -416,31 +607,26 @@ class _Run:
             return
         added = final - initial
         head_pages = math.ceil(added / self.page_items) + 1
-        stream.flush()
-        known = _ids_at_head(
-            self.partial, self.source, self.fmt, (head_pages + 1) * self.page_items + added
-        )
+        limit = (head_pages + 1) * self.page_items + added
+        if self.direct:
+            known = set(self.head_ids[:limit])
+        else:
+            await self.thread.call(sink.commit)
+            known = await self.thread.call(
+                _ids_at_head, self.partial, self.source, self.fmt, self.compressed, limit
+            )
         async for page in self._pages(1, head_pages):
-            items = [
-                record
-                for record in page.get(self.source.items_key) or []
-                if _record_id(record, self.source) not in known
+            raw_items = page.get(self.source.items_key) or []
+            ids = page.get(IDS_KEY)
+            if ids is None:
+                ids = [_record_id(record, self.source) for record in raw_items]
+            kept = [
+                (record, record_id)
+                for record, record_id in zip(raw_items, ids, strict=True)
+                if record_id is None or str(record_id) not in known
             ]
-            fresh = self._fresh(items)
-            writer.write(fresh)
+            items = [record for record, _ in kept]
+            fresh = self._fresh({IDS_KEY: [record_id for _, record_id in kept]}, items)
             self.state.records += len(fresh)
             self.head_records += len(fresh)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make a rename durable (where the platform allows opening a directory)."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+            await self.thread.submit(self._write, sink, writer.encode(fresh), self._snapshot())

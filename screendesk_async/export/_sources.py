@@ -1,19 +1,42 @@
-"""What each kind of export reads: which listing, where its items and ids are, its columns."""
+"""What each kind of export reads: which listing, where its items and ids are, its columns.
+
+REST listings are read here with a decoder of their own: each record is kept as the exact bytes
+the server sent (``msgspec.Raw``), and only its id is decoded. That is what a JSONL export
+writes, byte for byte, and it costs a third of decoding every record into dicts and encoding it
+again.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import AsyncIterator, Callable
-from typing import Any, Final
+from operator import attrgetter
+from typing import Any, Final, Literal
 
 import attrs
+import msgspec
+import orjson
 
 from .._client import AsyncScreendesk
+from .._pagination import ordered_pages
+from .._request import Request, build_url
+from .._strategies import NumberedPages, check_rest_page
+from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from ..models._converter import wire_columns
 
 RawPage = dict[str, Any]
 #: Users per SCIM request in an export (a page of the ``--pages`` slice).
 SCIM_PAGE_SIZE: Final = 100
+#: Where a page decoded here keeps the ids of its records (no JSON key can be empty-prefixed
+#: like this one, so it never meets a field of the server's).
+IDS_KEY: Final = "\0ids"
+#: Where such a page keeps its records as JSON lines, ready to write.
+LINES_KEY: Final = "\0lines"
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _total(*path: str) -> Callable[[RawPage], int | None]:
@@ -21,9 +44,122 @@ def _total(*path: str) -> Callable[[RawPage], int | None]:
         value: Any = page
         for key in path:
             value = value.get(key) if isinstance(value, dict) else None
-        return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return _int(value)
 
     return read
+
+
+def _rest_page_count(page: RawPage) -> int | None:
+    pagination = page.get("pagination")
+    if not isinstance(pagination, dict):
+        return None
+    return _int(pagination.get("pages")) or _int(pagination.get("last_page"))
+
+
+def _scim_page_count(page: RawPage) -> int | None:
+    total = _int(page.get("totalResults"))
+    return None if total is None else math.ceil(total / SCIM_PAGE_SIZE)
+
+
+def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
+    """A record as one line: a pretty-printed one is re-encoded compactly (same JSON value)."""
+    data = bytes(raw)
+    if b"\n" in data or b"\r" in data:
+        return orjson.dumps(orjson.loads(data))
+    return raw
+
+
+class RawRestDecoder:
+    """Decodes a REST page into ``{"pagination": dict, items_key: [Raw, ...], IDS_KEY: ids}``.
+
+    Two passes of msgspec over the body, both in C: one for the page, keeping each record's
+    bytes; one over those records as JSON lines (which a JSONL export writes as they are, under
+    ``LINES_KEY``), decoding only their ids. Raises ``ValueError`` (a decode error for the
+    transport) when the body is not an object, or the items are not a list of objects; missing
+    or null items are left to :class:`RawNumberedPages` to report.
+    """
+
+    def __init__(self, items_key: str, id_key: str) -> None:
+        self.items_key = items_key
+        page_type = msgspec.defstruct(
+            "RawRestPage",
+            [
+                ("pagination", dict[str, Any] | None, None),
+                (items_key, list[msgspec.Raw] | None | msgspec.UnsetType, msgspec.UNSET),
+            ],
+        )
+        id_type = msgspec.defstruct("RecordId", [(id_key, Any, None)])
+        self._page = msgspec.json.Decoder(page_type)
+        self._ids = msgspec.json.Decoder(id_type)
+        self._id_of = attrgetter(id_key)
+
+    def __call__(self, body: bytes) -> RawPage:
+        page = self._page.decode(body)
+        items: Any = getattr(page, self.items_key)
+        pagination = getattr(page, "pagination", None)
+        if not isinstance(items, list):
+            # Missing or null: the plan's check says so, naming the page, as for any listing.
+            found = {} if items is msgspec.UNSET else {self.items_key: None}
+            return {"pagination": pagination, **found, IDS_KEY: []}
+        if b"\n" in body or b"\r" in body:
+            items = list(map(_one_line, items))
+        lines = b"\n".join([*items, b""]) if items else b""
+        ids = list(map(self._id_of, self._ids.decode_lines(lines)))
+        return {
+            "pagination": pagination,
+            self.items_key: items,
+            IDS_KEY: ids,
+            LINES_KEY: lines,
+        }
+
+
+class RawNumberedPages(NumberedPages):
+    """REST paging over pages from :class:`RawRestDecoder`, checked as the listings check theirs.
+
+    The decoder has already checked that the items are JSON objects (their bytes are kept, so
+    they are not dicts here); a page that repeats the one before it is recognised by its ids.
+    """
+
+    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
+        super().__init__(items_key, first_page, last_page)
+        self._previous_ids: list[Any] = []
+
+    def check(self, key: int, page: RawPage) -> None:
+        """:func:`~screendesk_async._pagination.check_rest_page`, and no repeated page."""
+        items = page.get(self.items_key)
+        if isinstance(items, list):
+            # Stand-ins of the right type and number: only how many there are matters to it.
+            page = {**page, self.items_key: [{}] * len(items)}
+        check_rest_page(self.items_key, key, page)
+        ids = page[IDS_KEY]
+        if ids and ids == self._previous_ids:
+            raise ResponseDecodeError(
+                f"page {key}: the same records as the page before it", method="GET"
+            )
+        self._previous_ids = ids
+
+
+def _rest_pages(segment: str, items_key: str, id_key: str) -> OpenPages:
+    decoder = RawRestDecoder(items_key, id_key)
+
+    def open_pages(
+        sd: AsyncScreendesk, first: int, last: int | None, concurrency: int | None
+    ) -> AsyncIterator[RawPage]:
+        transport = sd._transport
+        base = f"{transport.config.base_url}/api/v2"
+
+        async def fetch(number: int) -> RawPage:
+            url = build_url(base, (segment,), {"page": number})
+            page: RawPage = await transport.request(Request("GET", url, decoder=decoder))
+            return page
+
+        window = concurrency or transport.config.max_concurrency
+        return ordered_pages(fetch, RawNumberedPages(items_key, first, last), window)
+
+    return open_pages
+
+
+OpenPages = Callable[[AsyncScreendesk, int, int | None, int | None], AsyncIterator[RawPage]]
 
 
 @attrs.frozen
@@ -36,7 +172,10 @@ class Source:
         id_key: The field that identifies a record (used to drop duplicates).
         columns: The CSV columns known from the models, dotted for nested fields.
         total: Reads the listing's total record count from a page.
-        open_pages: ``(client, first_page, last_page, concurrency)`` → raw pages in order.
+        page_count: Reads the listing's number of pages from a page.
+        open_pages: ``(client, first_page, last_page, concurrency)`` → raw pages in order; a
+            page's items are dicts or ``msgspec.Raw`` (then their ids are under ``IDS_KEY``).
+        api: The API, hence the token, it reads with.
     """
 
     kind: str
@@ -44,8 +183,10 @@ class Source:
     id_key: str
     columns: tuple[str, ...]
     total: Callable[[RawPage], int | None]
-    open_pages: Callable[[AsyncScreendesk, int, int | None, int | None], AsyncIterator[RawPage]]
+    page_count: Callable[[RawPage], int | None]
+    open_pages: OpenPages
     supports_head_reread: bool = True
+    api: Literal["rest", "scim"] = "rest"
 
 
 def _scim_pages(
@@ -66,9 +207,8 @@ SOURCES: Final[dict[str, Source]] = {
         id_key="uuid",
         columns=wire_columns(Recording),
         total=_total("pagination", "count"),
-        open_pages=lambda sd, first, last, concurrency: sd.recordings.raw_pages(
-            concurrency=concurrency, first_page=first, last_page=last
-        ),
+        page_count=_rest_page_count,
+        open_pages=_rest_pages("recordings", "records", "uuid"),
     ),
     "users": Source(
         kind="users",
@@ -76,9 +216,8 @@ SOURCES: Final[dict[str, Source]] = {
         id_key="email",
         columns=wire_columns(User),
         total=_total("pagination", "count"),
-        open_pages=lambda sd, first, last, concurrency: sd.users.raw_pages(
-            concurrency=concurrency, first_page=first, last_page=last
-        ),
+        page_count=_rest_page_count,
+        open_pages=_rest_pages("users", "users", "email"),
     ),
     "scim-users": Source(
         kind="scim-users",
@@ -86,8 +225,10 @@ SOURCES: Final[dict[str, Source]] = {
         id_key="id",
         columns=wire_columns(ScimUser),
         total=_total("totalResults"),
+        page_count=_scim_page_count,
         open_pages=_scim_pages,
         # SCIM lists have no "newest first" head where records created meanwhile would appear.
         supports_head_reread=False,
+        api="scim",
     ),
 }

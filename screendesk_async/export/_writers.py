@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 from collections.abc import Iterable, Sequence
-from typing import IO, Any, Final, Protocol
+from typing import Any, Final, Protocol
 
 import orjson
 
@@ -44,25 +43,31 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
-class Writer(Protocol):
-    """Appends pages of records to a binary file."""
+def as_dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
+    """Records as dicts, whether decoded already or kept as the server's bytes."""
+    return [
+        record if isinstance(record, dict) else orjson.loads(bytes(record)) for record in records
+    ]
 
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
-        """Append ``records``."""
+
+class Writer(Protocol):
+    """Encodes pages of records for a binary file."""
+
+    def encode(self, records: Sequence[Any]) -> bytes:
+        """The bytes of ``records`` (dicts, or each record's own JSON bytes)."""
 
 
 class JsonlWriter:
     """One JSON object per line, exactly the fields the server sent, in its order."""
 
-    def __init__(self, stream: IO[bytes]) -> None:
-        self._stream = stream
-
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
-        """Append ``records`` as lines."""
-        if records:
-            # Two writes rather than "+ b'\n'", which would copy the whole page once more.
-            self._stream.write(b"\n".join(map(orjson.dumps, records)))
-            self._stream.write(b"\n")
+    def encode(self, records: Sequence[Any]) -> bytes:
+        """``records`` as lines; a record kept as bytes is written as it is."""
+        if not records:
+            return b""
+        lines: Iterable[Any] = (
+            map(orjson.dumps, records) if isinstance(records[0], dict) else records
+        )
+        return b"\n".join([*lines, b""])
 
 
 class CsvWriter:
@@ -72,8 +77,7 @@ class CsvWriter:
     the first page), so a resumed export appends rows to the same header.
     """
 
-    def __init__(self, stream: IO[bytes], columns: Sequence[str]) -> None:
-        self._stream = stream
+    def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._known = frozenset(self.columns)
         self._buffer = io.StringIO()
@@ -92,29 +96,23 @@ class CsvWriter:
         columns.append(EXTRA_COLUMN)
         return columns
 
-    def header(self) -> None:
-        """Write the header row (a new export only)."""
+    def header(self) -> bytes:
+        """The header row (a new export only)."""
         self._csv.writerow(self.columns)
-        self._flush()
+        return self._take()
 
-    def write(self, records: Sequence[dict[str, Any]]) -> None:
-        """Append one row per record."""
-        for record in records:
+    def encode(self, records: Sequence[Any]) -> bytes:
+        """One row per record."""
+        for record in as_dicts(records):
             flat = flatten(record)
             extra = {k: v for k, v in flat.items() if k not in self._known}
             row = [flat.get(column, "") for column in self.columns[:-1]]
             row.append(orjson.dumps(extra).decode() if extra else "")
             self._csv.writerow(row)
-        self._flush()
+        return self._take()
 
-    def _flush(self) -> None:
-        self._stream.write(self._buffer.getvalue().encode("utf-8"))
+    def _take(self) -> bytes:
+        data = self._buffer.getvalue().encode("utf-8")
         self._buffer.seek(0)
         self._buffer.truncate()
-
-
-def sync_to_disk(stream: IO[bytes]) -> int:
-    """Flush and fsync ``stream``; return its size, a page boundary to resume from."""
-    stream.flush()
-    os.fsync(stream.fileno())
-    return stream.tell()
+        return data

@@ -1,8 +1,10 @@
 """Run a fake Screendesk in the foreground: ``python -m screendesk_async.testing``.
 
-Prints ``READY <url>`` on stdout once listening and serves until SIGTERM or SIGINT. The
-tokens are derived from ``--seed`` (``FakeScreendesk(seed=N).admin_token`` in the parent
-process gives the same value) unless given explicitly.
+Prints ``READY <url>`` on stdout once listening, then the URL and the tokens as shell
+``export`` lines to paste into another shell (see the README), and serves until SIGTERM or
+SIGINT. The tokens are fake ones, derived from
+``--seed`` (``FakeScreendesk(seed=N).admin_token`` in the parent process gives the same value)
+unless given explicitly.
 
 ``--workers N`` (POSIX only) forks N server processes sharing one listening socket, for
 benchmarks that need more than one core of server. Each worker holds its own copy of the
@@ -21,7 +23,7 @@ import ssl
 import sys
 from collections.abc import Sequence
 
-from screendesk_async.testing._server import FakeScreendesk
+from screendesk_async.testing._server import FakeScreendesk, _token
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
@@ -47,7 +49,25 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-async def _serve(fake: FakeScreendesk, *, announce: bool = True) -> None:
+def announce(url: str, args: argparse.Namespace) -> None:
+    """Print ``READY <url>``, then how to point ``screendesk`` (or any client) at this fake."""
+    admin = args.admin_token or _token(args.seed, "admin")
+    member = args.member_token or _token(args.seed, "member")
+    scim = args.scim_token or _token(args.seed, "scim")
+    print(
+        f"READY {url}\n"
+        "# A fake Screendesk with sample data. In another shell, paste:\n"
+        f"export SCREENDESK_BASE_URL={url}\n"
+        f"export SCREENDESK_API_TOKEN={admin}\n"
+        f"export SCREENDESK_SCIM_TOKEN={scim}\n"
+        f"# then e.g.: screendesk export recordings -o recordings.jsonl\n"
+        f"# (the API token is the account owner's, an admin; a member sees only their own\n"
+        f"# recordings: SCREENDESK_API_TOKEN={member})",
+        flush=True,
+    )
+
+
+async def _serve(fake: FakeScreendesk, args: argparse.Namespace | None = None) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in _STOP_SIGNALS:
@@ -56,8 +76,8 @@ async def _serve(fake: FakeScreendesk, *, announce: bool = True) -> None:
     # was held, and is delivered to them now instead of killing the process.
     signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
     async with fake:
-        if announce:
-            print(f"READY {fake.url}", flush=True)
+        if args is not None:
+            announce(fake.url, args)
         await stop.wait()
 
 
@@ -74,14 +94,14 @@ def _serve_workers(args: argparse.Namespace, context: ssl.SSLContext | None) -> 
         if pid == 0:
             code = 1
             try:
-                asyncio.run(_serve(_fake(args, context, listener), announce=False))
+                asyncio.run(_serve(_fake(args, context, listener)))
                 code = 0
             finally:
                 os._exit(code)
         children.append(pid)
     host, port = listener.getsockname()[:2]
     listener.close()
-    print(f"READY {'https' if context else 'http'}://{host}:{port}", flush=True)
+    announce(f"{'https' if context else 'http'}://{host}:{port}", args)
     signal.sigwait(_STOP_SIGNALS)
     for pid in children:
         with contextlib.suppress(ProcessLookupError):
@@ -122,7 +142,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         context.load_cert_chain(args.tls_cert, args.tls_key)
     if args.workers > 1:
         return _serve_workers(args, context)
-    asyncio.run(_serve(_fake(args, context)))
+    asyncio.run(_serve(_fake(args, context), args))
     return 0
 
 
