@@ -13,11 +13,21 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
-__all__ = ["LOGGER_NAME", "RedactingFilter", "logger", "redact", "remember_secret", "scrub"]
+__all__ = [
+    "LOGGER_NAME",
+    "RedactingFilter",
+    "logger",
+    "redact",
+    "redact_exception",
+    "remember_secret",
+    "scrub",
+]
 
 LOGGER_NAME: Final = "screendesk_async"
+
+E = TypeVar("E", bound=BaseException)
 
 _PATTERNS: Final = (
     re.compile(r"(?i)(\bbearer\s+)[^\s'\",;]+"),
@@ -70,6 +80,21 @@ def scrub(value: Any, secrets: Iterable[str]) -> Any:
     if isinstance(value, dict):
         return {scrub(key, secrets): scrub(item, secrets) for key, item in value.items()}
     return value
+
+
+def redact_exception(exc: E, secrets: Iterable[str]) -> E:
+    """``exc`` with its ``args`` and every attribute :func:`scrub`-bed of ``secrets``, in place.
+
+    One pass over whatever an exception carries, so a server's echo of the token (in a status
+    line, a chunk size, a header that aiohttp quotes back, a ``scimType``) never reaches
+    ``str``, ``repr`` or any attribute, whichever field it landed in.
+    """
+    secrets = tuple(secrets)
+    exc.args = tuple(scrub(arg, secrets) for arg in exc.args)
+    for name, value in vars(exc).items():
+        if not name.startswith("__"):
+            setattr(exc, name, scrub(value, secrets))
+    return exc
 
 
 class RedactingFilter(logging.Filter):

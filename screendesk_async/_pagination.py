@@ -10,6 +10,9 @@ slides as the consumer takes pages. Pages are yielded strictly in order, so memo
 window whatever the size of the listing. When the total is unknown, or the listing grew while it
 was read, the plan's ``next_key`` is followed one page at a time. Closing the iterator cancels the
 requests in flight.
+When a page ends elsewhere than planned (a SCIM server may send fewer than ``count``), the
+planned requests are cancelled and ``next_key`` is followed from where the page really ended;
+records on a page requested after an empty one raise rather than being dropped.
 
 Every page is checked by its plan (``check``) as it is handed over, in order: a page that is not
 what the docs describe (items missing or not a list of objects, another page than the one asked
@@ -25,6 +28,8 @@ import itertools
 from collections import deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from typing import Any, Protocol
+
+from . import errors
 
 RawPage = dict[str, Any]
 Fetch = Callable[[int], Awaitable[RawPage]]
@@ -60,6 +65,33 @@ async def _cancel_all(tasks: Iterable[asyncio.Task[RawPage]]) -> None:
     await asyncio.gather(*pending, return_exceptions=True)
 
 
+async def _refuse_records_after(
+    plan: PagePlan, key: int, window: Iterable[tuple[int, asyncio.Task[RawPage]]]
+) -> None:
+    """Raise ``ResponseDecodeError`` if a page requested after the empty one has records.
+
+    The listing then contradicts itself, and those records must not be dropped in silence.
+    The requests are already on the wire, so their answers are waited for (their failures do
+    not matter here: the listing ends at the empty page either way).
+    """
+    window = list(window)
+    answers = await asyncio.gather(*(task for _, task in window), return_exceptions=True)
+    for (later, _), answer in zip(window, answers, strict=True):
+        if isinstance(answer, dict) and _has_items(plan, answer):
+            raise errors.ResponseDecodeError(
+                f"the page at {key} is empty, but the one at {later}, requested after it, has "
+                "records (the listing changed while it was read)",
+                method="GET",
+            )
+
+
+def _has_items(plan: PagePlan, page: RawPage) -> bool:
+    try:
+        return not plan.is_empty(page)
+    except errors.ResponseDecodeError:
+        return False  # not even the documented shape: it holds no records to lose
+
+
 async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> AsyncIterator[RawPage]:
     """Yield the raw pages of a listing in order, fetching up to ``concurrency`` ahead."""
     key, page = plan.first_key, await fetch(plan.first_key)
@@ -83,9 +115,19 @@ async def ordered_pages(fetch: Fetch, plan: PagePlan, concurrency: int) -> Async
             window.popleft()
             plan.check(key, page)
             if plan.is_empty(page):
-                # The listing shrank while it was read: nothing lies beyond an empty page.
+                # The listing shrank while it was read: nothing lies beyond an empty page,
+                # unless a later page already came back with records.
+                await _refuse_records_after(plan, key, window)
                 return
             refill()
+            following = plan.next_key(key, page)
+            if window and following is not None and following != window[0][0]:
+                # The page was not the size planned (RFC 7644 lets a server send fewer than
+                # asked): the planned keys would skip records, so follow the real next key.
+                await _cancel_all(task for _, task in window)
+                window.clear()
+                yield page
+                break
             yield page
     finally:
         await _cancel_all(task for _, task in window)

@@ -28,6 +28,8 @@ class Request:
         api: Which token and media type to use.
         body: The encoded JSON body, or ``None``.
         expect: The success statuses this call may answer with; another 2xx is a decode error.
+        expects_body: ``False`` for a call answered with no content (a DELETE): an empty body
+            is then accepted with any status of ``expect``, not only 204.
         decoder: Reads a 2xx JSON body (a ``ValueError`` is a decode error); ``None``: the
             default, a JSON object as dicts and lists.
     """
@@ -37,6 +39,7 @@ class Request:
     api: Api = "rest"
     body: bytes | None = None
     expect: frozenset[int] = frozenset({200})
+    expects_body: bool = True
     decoder: Callable[[bytes], Any] | None = attrs.field(default=None, eq=False)
 
     @property

@@ -143,7 +143,7 @@ def status_error(
         body=scrub(decoded, secrets),
         method=request.method,
         path=request.path,
-        scim_type=scim_type,
+        scim_type=None if scim_type is None else redact(scim_type, secrets),
         retry_after=parse_retry_after(headers.get("Retry-After")),
     )
 
@@ -154,7 +154,10 @@ def _is_json_type(content_type: str) -> bool:
 
 
 def decode_body(request: Request, status: int, headers: Mapping[str, str], body: bytes) -> Any:
-    """The decoded JSON object of a successful response (``None`` for an empty 204).
+    """The decoded JSON object of a successful response (``None`` when empty and allowed).
+
+    An empty body is allowed for a 204, and for every expected status of a request that
+    expects no body (``Request.expects_body``, e.g. a DELETE answered 200 with nothing).
 
     Raises:
         errors.ResponseDecodeError: the status is not one the call expects, or the body is not a
@@ -169,7 +172,7 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
     if status not in request.expect:
         raise failed(f"unexpected status {status} for {request.method} {request.path}")
     if not body or body.isspace():  # not .strip(): no copy of a large body
-        if status == 204:
+        if status == 204 or not request.expects_body:
             return None
         raise failed("the response body is empty")
     content_type = headers.get("Content-Type", "")

@@ -25,7 +25,7 @@ from yarl import URL
 from . import _constants as C
 from . import errors
 from ._config import ClientConfig
-from ._logging import logger, remember_secret
+from ._logging import logger, redact_exception, remember_secret
 from ._ratelimit import RateLimiter
 from ._request import Request, headers_for
 from ._response import decode_body, status_error
@@ -52,6 +52,20 @@ os.register_at_fork(after_in_child=_forked)
 
 def _origin(url: URL) -> tuple[str, str | None, int | None]:
     return url.scheme, url.host, url.port
+
+
+def _redirect_target(url: URL, location: str) -> URL | None:
+    """``location`` resolved against ``url``, or ``None`` when it is not a valid URL.
+
+    yarl raises ``ValueError`` (a port out of range, a bad IPv6 literal) lazily too, so the
+    parts the redirect is checked and sent with are read here.
+    """
+    try:
+        target = url.join(URL(location))
+        _origin(target)
+    except ValueError:
+        return None
+    return target
 
 
 class Transport:
@@ -148,6 +162,13 @@ class Transport:
             del headers["Authorization"]  # a redirect to another origin gets no credentials
         return headers
 
+    def _session_has_credentials(self) -> bool:
+        """Whether the caller's session adds an ``Authorization`` of its own to every request."""
+        session = self._session
+        if session is None or self._owns_session:
+            return False
+        return "Authorization" in session.headers or session.auth is not None
+
     def _secrets(self) -> tuple[str, ...]:
         return tuple(secret.reveal() for secret in self._config.secrets())
 
@@ -175,7 +196,9 @@ class Transport:
             started = time.perf_counter()
             outcome = self._outcome(request, number, started, await self._exchange(request))
         if isinstance(outcome, errors.ScreendeskError):
-            raise outcome
+            # The one place every error of an attempt passes: whatever a server echoed into
+            # it (aiohttp quotes a bad status line, chunk size or header) loses the tokens.
+            raise redact_exception(outcome, self._secrets())
         return outcome
 
     def _outcome(
@@ -241,7 +264,22 @@ class Transport:
                     method=request.method,
                     path=request.path,
                 )
-            target = url.join(URL(location))
+            target = _redirect_target(url, location)
+            if target is None:
+                return errors.APIStatusError(
+                    "invalid redirect Location (not a URL that can be requested): not followed",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
+            if _origin(target) != _origin(request.url) and self._session_has_credentials():
+                return errors.APIStatusError(
+                    "refused a redirect to another origin: the caller's session carries "
+                    "credentials of its own, which aiohttp would send there",
+                    status=status,
+                    method=request.method,
+                    path=request.path,
+                )
             if target.scheme not in ("http", "https") or (
                 url.scheme == "https" and target.scheme != "https"
             ):
@@ -269,8 +307,11 @@ class Transport:
                 data=request.body,
                 headers=self._headers(request, url),
                 allow_redirects=False,
-                # Per request, so it also bounds a caller's own session.
+                # Per request, so they hold on a caller's own session too (whose own settings
+                # would turn an error status into a connection error, or hand us gzip bytes).
                 timeout=self.timeout,
+                raise_for_status=False,
+                auto_decompress=True,
             ) as response:
                 body = await _read_body(response, limit)
                 if body is None:

@@ -3,8 +3,8 @@
 Every model's hooks are generated from its declared wire shape (``_shape``): JSON names, the
 older spellings a field is also read from, the ``extra`` of SCIM models, ``None`` left out or
 kept. The converter is lenient by design: an unknown field is ignored, an unknown enum value is
-kept as a string, and a timestamp or number it cannot read becomes ``None`` rather than failing
-a whole page.
+kept as a string, and a timestamp or number it cannot read, or a nested object sent as anything
+but an object, becomes ``None`` rather than failing a whole page.
 
 Lists of the plain models (a page of recordings) are structured a page at a time (``_batch``),
 but only while every hook the batch would stand in for is still this module's own: once an
@@ -17,7 +17,7 @@ from __future__ import annotations
 import types
 import typing
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 import attrs
@@ -158,6 +158,10 @@ def _optional(type_: Any) -> Hook:
                 value if value is None or type(value) is inner else handler(value, inner)
             )
         )
+    if _is_model(inner) and _is_own(handler):
+        # A nested object the API sent as a number, a string, a list...: not understood, so
+        # None, like a scalar that cannot be read (the batch path calls this hook for them).
+        return _own(lambda value, _: handler(value, inner) if isinstance(value, Mapping) else None)
     return _own(lambda value, _: None if value is None else handler(value, inner))
 
 
@@ -183,6 +187,19 @@ def _lenient_list_of_models(type_: Any) -> Hook:
 _ONLY_DICTS: Final = frozenset({dict})
 #: From how many records a list is structured column by column (measured: below, per record).
 _BATCH_FROM: Final = 8
+
+
+def _unstructure_datetime(value: datetime) -> str:
+    """A UTC instant as the API writes it (``2026-06-06T16:13:14.493Z``), others as ISO 8601.
+
+    Milliseconds when that loses nothing, else microseconds; so the docs' examples round-trip
+    to identical strings.
+    """
+    if value.utcoffset() != timedelta(0):
+        return value.isoformat()
+    fraction = value.microsecond
+    digits = f"{fraction // 1000:03d}" if fraction % 1000 == 0 else f"{fraction:06d}"
+    return f"{value.replace(tzinfo=None).isoformat(timespec='seconds')}.{digits}Z"
 
 
 # -- models: hooks generated from the declared shape ------------------------------------------
@@ -253,7 +270,7 @@ def shape_unstructure_hook(cls: type) -> Callable[[Any], dict[str, Any]]:
 
 converter.register_structure_hook(str, _structure_str)
 converter.register_structure_hook(datetime, _structure_datetime)
-converter.register_unstructure_hook(datetime, lambda value: value.isoformat())
+converter.register_unstructure_hook(datetime, _unstructure_datetime)
 converter.register_structure_hook(int, _structure_int)
 converter.register_structure_hook(float, _structure_float)
 # After int: bool is a subclass of int, and would otherwise be read as one.

@@ -106,10 +106,12 @@ class ScimUser(Model):
 # -- the two documented shapes of roles, and the schemas a user is sent with ------------------
 def _structure_roles(data: Any, _: type) -> ScimRoles | None:
     if isinstance(data, Mapping):
+        # The converter's lenient bool: "false" is False (bool("false") would be True).
+        read = converter.get_structure_hook(bool)
         return ScimRoles(
-            admin=bool(data.get("admin")),
-            member=bool(data.get("member")),
-            editor=bool(data.get("editor")),
+            admin=read(data.get("admin"), bool) is True,
+            member=read(data.get("member"), bool) is True,
+            editor=read(data.get("editor"), bool) is True,
         )
     if isinstance(data, list | tuple):
         # RFC-style lists hold strings or {"value": name} objects; accept both.

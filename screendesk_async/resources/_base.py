@@ -34,6 +34,7 @@ class Resource:
         json: Any = None,
         api: Api = "rest",
         expect: frozenset[int] = frozenset({200}),
+        expects_body: bool = True,
     ) -> Request:
         config = self._transport.config
         base = config.scim_base_url if api == "scim" else config.base_url + C.REST_PATH
@@ -43,6 +44,7 @@ class Resource:
             api=api,
             body=None if json is None else encode_json(json),
             expect=expect,
+            expects_body=expects_body,
         )
 
     async def _send(self, request: Request) -> Any:

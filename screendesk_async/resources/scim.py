@@ -165,7 +165,11 @@ class AsyncScimUsers(Resource):
             errors.NotFoundError: no such user.
         """
         request = self._request(
-            "DELETE", ("Users", _validate.opaque_id(id)), api="scim", expect=_DELETED
+            "DELETE",
+            ("Users", _validate.opaque_id(id)),
+            api="scim",
+            expect=_DELETED,
+            expects_body=False,  # 204, or a 200 some servers send with nothing in it
         )
         await self._send(request)
 

@@ -547,3 +547,84 @@ def test_what_a_child_inherits_never_disturbs_the_parent() -> None:
         assert run_forked(_finalize_in_child, sd) == "finalized"
         for number in (1, 2):  # the pooled connection, then the loop's own wake-ups
             assert len(sd.recordings.page(number)) == 25
+
+
+@pytest.mark.parametrize(
+    "location", ["http://x:99999/x", "http://[garbage]/x", "http://127.0.0.1:-1/x"]
+)
+async def test_a_redirect_to_an_invalid_location_raises_a_status_error_and_is_not_retried(
+    location: str,
+) -> None:
+    async def bad(request: web.Request) -> web.Response:
+        return web.Response(status=302, headers={"Location": location})
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(bad) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
+    ):
+        fast_retries(sd)
+        with pytest.raises(errors.APIStatusError, match="invalid redirect Location") as caught:
+            await sd.recordings.page(1)
+    assert caught.value.status == 302
+    assert server.count() == 1
+
+
+# -- a caller's own session with settings of its own -----------------------------------------
+
+
+async def test_a_callers_session_with_raise_for_status_still_gives_status_errors() -> None:
+    async def missing(request: web.Request) -> web.Response:
+        return json_response({"error": {"message": "no such recording"}}, 404)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(missing) as server,
+        aiohttp.ClientSession(raise_for_status=True) as session,
+        AsyncScreendesk(TOKEN, base_url=server.url, session=session, max_retries=0) as sd,
+    ):
+        with pytest.raises(errors.NotFoundError) as caught:
+            await sd.recordings.get("00000000-0000-4000-8000-000000000001")
+    assert caught.value.message == "no such recording"
+
+
+async def test_a_callers_session_without_auto_decompress_still_reads_gzip() -> None:
+    async def gzipped(request: web.Request) -> web.Response:
+        body = gzip.compress(orjson.dumps(rest_page(1, 1)))
+        headers = {"Content-Encoding": "gzip"}
+        return web.Response(body=body, content_type="application/json", headers=headers)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(gzipped) as server,
+        aiohttp.ClientSession(auto_decompress=False) as session,
+        AsyncScreendesk(TOKEN, base_url=server.url, session=session) as sd,
+    ):
+        page = await sd.recordings.page(1)
+    assert len(page.items) == 25
+
+
+async def test_a_callers_session_credentials_never_follow_a_redirect_elsewhere() -> None:
+    async def elsewhere(request: web.Request) -> web.Response:
+        return json_response(rest_page(1, 1))
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(elsewhere, host="127.0.0.2") as other,
+    ):
+
+        async def redirecting(request: web.Request) -> web.Response:
+            return web.Response(status=302, headers={"Location": f"{other.url}/x"})
+
+        async with (
+            serve(redirecting) as origin,
+            aiohttp.ClientSession(headers={"Authorization": "Bearer callers-own"}) as session,
+            AsyncScreendesk(TOKEN, base_url=origin.url, session=session) as sd,
+        ):
+            fast_retries(sd)
+            with pytest.raises(errors.APIStatusError, match="credentials of its own") as caught:
+                await sd.recordings.page(1)
+    assert caught.value.status == 302
+    assert other.count() == 0
+    assert origin.count() == 1
+    assert origin.seen[0].authorization == f"Bearer {TOKEN}"  # ours, not the session's

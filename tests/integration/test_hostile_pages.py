@@ -174,3 +174,80 @@ def test_the_export_fails_with_one_line_keeps_its_progress_and_never_says_export
     assert not output.exists()
     partial = output.with_name(output.name + ".partial")
     assert len(partial.read_bytes().splitlines()) == 25  # page 1 kept for --resume
+
+
+def scim_users(count: int) -> list[dict[str, Any]]:
+    return [{"id": f"u{i}", "userName": f"u{i}@example.com"} for i in range(1, count + 1)]
+
+
+@pytest.mark.parametrize("page_size", [None, 3])
+@pytest.mark.parametrize("concurrency", [1, 4])
+async def test_a_short_middle_scim_page_loses_no_user(
+    page_size: int | None, concurrency: int
+) -> None:
+    users = scim_users(7)
+
+    async def handler(request: web.Request) -> web.Response:
+        start = int(request.query["startIndex"])
+        count = int(request.query.get("count", "3"))
+        if start == 4:
+            count = 2  # RFC 7644 §3.4.2.4: a server may send fewer than asked
+        resources = users[start - 1 : start - 1 + count]
+        body = {"totalResults": 7, "startIndex": start, "itemsPerPage": 3, "Resources": resources}
+        return json_response(body)
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
+    ):
+        listing = sd.scim.users.list(page_size=page_size, concurrency=concurrency)
+        got = [user.id async for user in listing]
+    assert got == [u["id"] for u in users]  # before: u6 was lost
+    asked = [int(s.query["startIndex"]) for s in server.seen]
+    assert 6 in asked  # the real next index after the short page was followed
+
+
+@pytest.mark.parametrize("page_size", [None, 5])
+async def test_a_scim_server_that_sends_fewer_than_asked_on_every_page_loses_no_user(
+    page_size: int | None,
+) -> None:
+    users = scim_users(23)
+
+    async def handler(request: web.Request) -> web.Response:
+        start = int(request.query["startIndex"])
+        wanted = int(request.query.get("count", "5"))
+        resources = users[start - 1 : start - 1 + min(wanted, 2 if start > 1 else 5)]
+        return json_response({"totalResults": 23, "itemsPerPage": 5, "Resources": resources})
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
+    ):
+        got = [user.id async for user in sd.scim.users.list(page_size=page_size)]
+    assert got == [u["id"] for u in users]
+
+
+async def test_records_on_a_page_after_an_empty_one_are_never_dropped_in_silence() -> None:
+    third_answered = asyncio.Event()
+
+    async def handler(request: web.Request) -> web.Response:
+        number = int(request.query.get("page", "1"))
+        if number == 2:
+            await third_answered.wait()  # page 3 is answered, with records, before page 2
+            body = rest_page(1, 1)
+            body["pagination"]["page"] = 2
+            body["records"] = []
+            return json_response(body)  # "empty, and there is one page only"
+        if number == 3:
+            third_answered.set()
+        return json_response(rest_page(number, 3))
+
+    async with (
+        asyncio.timeout(BOUND),
+        serve(handler) as server,
+        AsyncScreendesk(TOKEN, base_url=server.url, max_concurrency=4) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match="at 3, requested after it"):
+            _ = [r async for r in sd.recordings.list()]

@@ -68,6 +68,36 @@ def test_a_page_at_once_equals_its_records_one_by_one(records: list[dict[str, An
     assert structure_list(records, models.Recording) == one_by_one
 
 
+#: Values of the wrong JSON type for a nested object: they read as None, on both paths.
+NOT_OBJECTS = st.one_of(
+    st.integers(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.text(max_size=5),
+    st.lists(st.integers(), max_size=2),
+)
+NESTED = ("metadata", "technical_details", "customer", "user", "room_insights")
+
+
+@settings(SETTINGS, max_examples=15)
+@given(
+    st.lists(
+        st.tuples(RECORDINGS, st.dictionaries(st.sampled_from(NESTED), NOT_OBJECTS)),
+        min_size=8,
+        max_size=10,
+    )
+)
+def test_a_page_with_nested_values_of_the_wrong_type_equals_its_records_one_by_one(
+    spoilt: list[tuple[dict[str, Any], dict[str, Any]]],
+) -> None:
+    records = [{**record, **junk} for record, junk in spoilt]
+    assert batches.batch_if_current(models.Recording) is not None
+    one_by_one = [converter.structure(record, models.Recording) for record in records]
+    assert structure_list(records, models.Recording) == one_by_one
+    for model, (_, junk) in zip(one_by_one, spoilt, strict=True):
+        assert all(getattr(model, name) is None for name in junk)
+
+
 @SETTINGS
 @given(RECORDINGS)
 def test_recording_to_dict_gives_back_the_documented_values(record: dict[str, Any]) -> None:
