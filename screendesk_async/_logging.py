@@ -59,12 +59,13 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
 
     >>> redact("Authorization: Bearer abc.def")
     'Authorization: ***'
-    >>> redact("no such user: tok-123 (check tok-123)", ["tok-123"])
+    >>> redact("no such user: tok-12345 (check TOK-12345)", ["tok-12345"])
     'no such user: *** (check ***)'
     """
     for secret in secrets:
-        if len(secret) >= _MIN_SECRET_LENGTH and secret in text:
-            text = text.replace(secret, _REDACTED)
+        # Case-insensitively: a server may echo a token upper- or lower-cased.
+        if len(secret) >= _MIN_SECRET_LENGTH and secret.lower() in text.lower():
+            text = re.sub(re.escape(secret), _REDACTED, text, flags=re.IGNORECASE)
     for pattern in _PATTERNS:
         text = pattern.sub(r"\1***", text)
     return text

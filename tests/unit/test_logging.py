@@ -79,3 +79,9 @@ def test_filter_on_a_foreign_record() -> None:
     )
     assert RedactingFilter().filter(record) is True
     assert record.getMessage() == "req Bearer ***"
+
+
+def test_a_known_token_is_redacted_whatever_its_case() -> None:
+    token = "sd-Token-0123456789"
+    echoed = f"bad token {token.upper()} / {token.lower()} / {token}"
+    assert redact(echoed, [token]) == "bad token *** / *** / ***"
