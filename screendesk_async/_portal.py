@@ -1,17 +1,9 @@
-"""The portal: one event loop in a daemon thread that synchronous code submits work to.
+"""The portal: one event loop in a daemon thread that synchronous code hands its calls to.
 
-The sync :class:`~screendesk_async.Screendesk` owns one :class:`Portal` for its lifetime. Every
-call runs on the portal's loop, so the aiohttp session and its pooled connections live on one
-loop and serve every call, from any number of threads. A caller only blocks on a lock; it never
-runs an event loop of its own, so the facade also works from code that is itself inside a
-running event loop (a notebook cell, an async framework calling old sync code). The coroutine of
-a call is made on the loop thread, so a call refused before it starts leaves nothing unawaited.
-
-Closing cancels the calls in flight, closes the iterators being pulled (cancelling their page
-requests), runs the cleanups (the async client's ``aclose``), then stops the loop and joins its
-thread. A portal nobody references any more is closed the same way by ``weakref.finalize``, also
-at interpreter exit. After ``fork()`` the loop thread does not exist in the child: a call there
-raises ``ConfigurationError`` at once instead of waiting for it.
+One aiohttp session on that loop serves every call, from any thread; a caller blocks on a lock,
+never on a loop of its own, so it may itself run inside an event loop. Closing (or dropping the
+portal, or exiting) cancels the calls in flight, closes the iterators being pulled, awaits the
+cleanups and joins the thread. In a child after ``fork()`` (no loop thread there) calls raise.
 """
 
 from __future__ import annotations
@@ -33,13 +25,8 @@ P = ParamSpec("P")
 
 _CLOSED = "this Screendesk client is closed; create a new one"
 _CLOSED_IN_FLIGHT = "this Screendesk client was closed while the call was in flight"
-_FORKED = (
-    "this Screendesk client was created in another process (before os.fork()): its loop thread "
-    "and connections stayed in the parent; create a new Screendesk in the child process"
-)
-
-
-_Finish = Callable[[Any, BaseException | None], None]
+_FORKED = "this Screendesk client was made before os.fork(); create a new one in the child"
+_OWN_THREAD = "a call from its own event loop thread would deadlock; use AsyncScreendesk there"
 
 
 class _State:
@@ -47,16 +34,14 @@ class _State:
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
-        #: Set in a child process after fork(): calls raise at once.
-        self.forked = False
+        self.forked = self.closed = False
+        # Held to schedule a call and to mark the portal closed: a call scheduled first runs
+        # first (FIFO) and sees ``closed`` or starts a task the shutdown cancels, so no caller
+        # waits for a stopped loop.
         self.lock = threading.Lock()
-        self.closed = False
         self.cleanups: list[Callable[[], Awaitable[None]]] = []
         self.cleanup_error: BaseException | None = None
-        #: Calls not finished yet: failed at the very end if the loop stopped under them.
-        self.pending: set[_Finish] = set()
-        #: The iterators being pulled, closed one by one when shutting down.
-        self.iterators: dict[int, AsyncIterator[Any]] = {}
+        self.iterators: dict[int, AsyncIterator[Any]] = {}  # the ones being pulled
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
         _LIVE.add(self)
@@ -66,15 +51,9 @@ class _State:
         try:
             self.loop.run_forever()
         finally:
-            try:
-                self.loop.run_until_complete(self.loop.shutdown_default_executor())
-            finally:
-                self.loop.close()
-                for finish in list(self.pending):
-                    finish(None, asyncio.CancelledError())
+            self.loop.close()
 
     async def shutdown(self) -> None:
-        """Cancel every call in flight, close the iterators, run the cleanups, stop."""
         loop = asyncio.get_running_loop()
         try:
             others = asyncio.all_tasks(loop) - {asyncio.current_task(loop)}
@@ -94,6 +73,7 @@ class _State:
                     self.cleanup_error = self.cleanup_error or exc
             for _ in range(3):  # let closed transports run their connection_lost callbacks
                 await asyncio.sleep(0)
+            await loop.shutdown_default_executor()
         finally:
             loop.stop()
 
@@ -105,11 +85,10 @@ class _State:
             if self.closed:
                 return
             self.closed = True
-            if threading.get_ident() == self.thread.ident:
-                self.loop.create_task(self.shutdown())  # closed from the loop itself
-                return
             with contextlib.suppress(RuntimeError):  # the loop died already
                 self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.shutdown()))
+        if threading.get_ident() == self.thread.ident:
+            return  # closed on the loop itself (a callback, a finalizer): it stops after this
         self.thread.join()
         error, self.cleanup_error = self.cleanup_error, None
         if error is not None:
@@ -121,15 +100,13 @@ _LIVE: weakref.WeakSet[_State] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children
-    # The child has no loop thread, only copies of its state: a call would wait forever for a
-    # thread that does not exist. Refuse every call instead, and never touch the loop: its epoll
-    # instance is the parent's too, so closing the loop (or a transport on it) here would
-    # unregister the parent's sockets. Marked closed, asyncio leaves it alone when collected.
+    # Never touch the loop here: its epoll instance is the parent's too, so closing the loop (or
+    # a transport on it) would unregister the parent's sockets. Marked closed, asyncio leaves it
+    # alone when collected. The lock may have been held at the fork by another thread.
     for state in list(_LIVE):
         state.loop._closed = True  # type: ignore[attr-defined]
         state.forked = state.closed = True
-        state.lock = threading.Lock()  # it may have been held at the fork by another thread
-        state.pending.clear()
+        state.lock = threading.Lock()
 
 
 os.register_at_fork(after_in_child=_after_fork_in_child)
@@ -147,16 +124,12 @@ class Portal:
     def __init__(self, name: str = "screendesk-portal") -> None:
         self._state = _State(name)
         self._finalizer = weakref.finalize(self, self._state.close)
+        self.loop = self._state.loop  #: the portal's event loop, run by its thread until closed
 
     @property
     def closed(self) -> bool:
         """Whether :meth:`close` was called (or the portal was finalized)."""
         return self._state.closed
-
-    @property
-    def loop(self) -> asyncio.AbstractEventLoop:
-        """The portal's event loop (running in its own thread until closed)."""
-        return self._state.loop
 
     def add_cleanup(self, cleanup: Callable[[], Awaitable[None]]) -> None:
         """Await ``cleanup()`` on the loop when closing (last added, first run)."""
@@ -169,86 +142,57 @@ class Portal:
             errors.ConfigurationError: the portal is closed (or was made before a fork).
             RuntimeError: called from the portal's own loop thread.
         """
-
-        def start(finish: _Finish, tasks: list[asyncio.Task[None]]) -> None:
-            async def run() -> None:
-                try:
-                    result = await fn(*args, **kwargs)  # the coroutine is made on the loop
-                except BaseException as exc:
-                    finish(None, exc)
-                    if not isinstance(exc, Exception):
-                        raise
-                else:
-                    finish(result, None)
-
-            tasks.append(self._state.loop.create_task(run()))
-
-        result: T = self._wait(start)
-        return result
-
-    def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
-        """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
-
-        def start(finish: _Finish, tasks: list[asyncio.Task[None]]) -> None:
-            try:
-                finish(fn(*args, **kwargs), None)
-            except BaseException as exc:
-                finish(None, exc)
-                if not isinstance(exc, Exception):
-                    raise
-
-        result: T = self._wait(start)
-        return result
-
-    def _wait(self, start: Callable[[_Finish, list[asyncio.Task[None]]], None]) -> Any:
-        # The caller waits on a bare lock that the loop releases: a concurrent.futures.Future
-        # (a condition variable and its callbacks) costs measurably more per call.
+        # A bare lock the loop releases: a concurrent.futures.Future costs more per call.
         state = self._state
         if threading.get_ident() == state.thread.ident:
-            raise RuntimeError(
-                "the sync Screendesk client was called from its own event loop thread (e.g. in "
-                "a callback); that would deadlock. Use the AsyncScreendesk client in async code."
-            )
-        if state.forked:
-            raise errors.ConfigurationError(_FORKED)
+            raise RuntimeError(_OWN_THREAD)
         done = threading.Lock()
         done.acquire()
-        outcome: list[tuple[Any, BaseException | None]] = []
+        outcome: list[Any] = [None, None]  # result, error
         tasks: list[asyncio.Task[None]] = []
 
-        def finish(result: Any, error: BaseException | None) -> None:
-            if not outcome:
-                outcome.append((result, error))
+        async def run() -> None:
+            try:
+                outcome[0] = await fn(*args, **kwargs)  # the coroutine is made on the loop
+            except BaseException as exc:
+                outcome[1] = exc
+                if not isinstance(exc, Exception):
+                    raise
+            finally:
                 done.release()
 
         def begin() -> None:
             if state.closed:
-                finish(None, asyncio.CancelledError())
+                outcome[1] = asyncio.CancelledError()
+                done.release()
             else:
-                start(finish, tasks)
+                tasks.append(state.loop.create_task(run()))
 
-        if state.closed:
-            raise errors.ConfigurationError(_CLOSED)
-        state.pending.add(finish)
-        try:
+        with state.lock:
+            if state.closed:  # the fork hook marks the portal closed too
+                raise errors.ConfigurationError(_FORKED if state.forked else _CLOSED)
             state.loop.call_soon_threadsafe(begin)
-        except RuntimeError:  # the loop closed since the check above
-            state.pending.discard(finish)
-            raise errors.ConfigurationError(_CLOSED) from None
         try:
             done.acquire()
         except BaseException:  # KeyboardInterrupt while waiting: cancel the call
             with contextlib.suppress(RuntimeError):
                 state.loop.call_soon_threadsafe(lambda: [task.cancel() for task in tasks])
             raise
-        finally:
-            state.pending.discard(finish)
-        result, error = outcome[0]
+        result: T
+        result, error = outcome
         if error is None:
             return result
         if isinstance(error, asyncio.CancelledError) and state.closed:
             raise errors.ConfigurationError(_CLOSED_IN_FLIGHT) from None
         raise error
+
+    def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
+        """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
+
+        async def run() -> T:
+            return fn(*args, **kwargs)
+
+        return self.call(run)
 
     def iterate(
         self, fn: Callable[P, AsyncIterable[T]], /, *args: P.args, **kwargs: P.kwargs
@@ -281,8 +225,5 @@ class Portal:
                         self.call(_aclose, iterator)
 
     def close(self) -> None:
-        """Cancel the calls in flight, run the cleanups, stop the loop and join its thread.
-
-        Safe to call more than once; every call after the first returns at once.
-        """
+        """Cancel the calls in flight, run the cleanups, stop the loop, join it (idempotent)."""
         self._finalizer()

@@ -1,10 +1,4 @@
-"""The sync facade: :class:`Screendesk`, the same API as ``AsyncScreendesk`` without ``await``.
-
-``_resources.py`` is generated from the async client and resources by ``scripts/gen_sync.py``
-(``nox -s gen``); ``_client.py`` holds the hand-written part: the portal, ``close()``, ``with``.
-"""
-
-from __future__ import annotations
+"""The sync facade ``Screendesk``: ``_resources.py`` is generated (``scripts/gen_sync.py``)."""
 
 from ._resources import Screendesk
 

@@ -1,56 +1,38 @@
-"""``SyncClient``: what the generated ``Screendesk`` adds to the mirrored resources.
-
-``Screendesk`` itself (its constructor, resources and properties) is generated from
-``AsyncScreendesk`` into ``_resources.py``; this is the part a generator cannot write: starting
-the portal, ``close()`` and the ``with`` statement.
-"""
+"""``SyncClient``: the part of the generated ``Screendesk`` a generator cannot write."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from types import TracebackType
-from typing import Any, ParamSpec, Protocol, Self, TypeVar
+from typing import Any, ParamSpec, Self
 
+from .._client import AsyncScreendesk
 from .._portal import Portal
 
 P = ParamSpec("P")
 
 
-class _AsyncClient(Protocol):
-    def aclose(self) -> Awaitable[None]: ...
-
-
-C = TypeVar("C", bound=_AsyncClient)
-
-
 class SyncClient:
-    """A sync client: an async client running on a loop thread of its own (its portal).
+    """An async client on a loop thread of its own (see ``_portal``), called without ``await``.
 
-    Every call returns a plain value and every listing is a plain iterator; pages are still
-    fetched concurrently behind the scenes. One event loop runs in a daemon thread for the
-    client's lifetime, so one aiohttp session and its connections serve every call. The client
-    is safe to share across threads, and works from code that is itself called inside a running
-    event loop (a notebook cell, an async framework calling sync code). Breaking out of a
-    ``for`` over a listing (or closing the iterator) cancels its page requests still in flight.
-    Call :meth:`close` (or use ``with``) when done; a client that is simply dropped is closed
-    when it is garbage collected, or at interpreter exit. A client created before ``os.fork()``
-    raises ``ConfigurationError`` at once in the child (its loop thread stayed in the parent):
-    create clients after forking (e.g. in a post-fork hook).
+    Breaking out of a listing cancels its requests in flight; a dropped client is closed when
+    collected or at exit; a client made before ``os.fork()`` raises in the child.
     """
 
     _portal: Portal
     _resource: Any
 
-    def _start(self, factory: Callable[P, C], /, *args: P.args, **kwargs: P.kwargs) -> C:
+    def _start(
+        self, factory: Callable[P, AsyncScreendesk], /, *args: P.args, **kwargs: P.kwargs
+    ) -> AsyncScreendesk:
         """Build the async client on the loop thread, where its session will live."""
-        portal = Portal()
+        self._portal = portal = Portal()
         try:
-            client = portal.call_sync(factory, *args, **kwargs)
+            self._resource = client = portal.call_sync(factory, *args, **kwargs)
         except BaseException:
             portal.close()
             raise
         portal.add_cleanup(client.aclose)
-        self._portal, self._resource = portal, client
         return client
 
     @property
@@ -59,10 +41,9 @@ class SyncClient:
         return self._portal.closed
 
     def close(self) -> None:
-        """Close the connections and stop the client's loop thread. Safe to repeat.
+        """Close the connections and stop the loop thread (safe to repeat).
 
-        Listings still being iterated are cancelled; any call afterwards raises
-        :class:`~screendesk_async.errors.ConfigurationError`.
+        Listings being iterated stop; calls afterwards raise ``errors.ConfigurationError``.
         """
         self._portal.close()
 

@@ -26,9 +26,13 @@ def page_requests(fake: FakeScreendesk, path: str = "/api/v2/recordings") -> lis
     return [int(r.params.get("page", "1")) for r in fake.requests if r.path == path]
 
 
+async def _other_tasks() -> set[asyncio.Task[object]]:
+    return asyncio.all_tasks() - {asyncio.current_task()}
+
+
 def loop_tasks(client: Screendesk) -> set[asyncio.Task[object]]:
-    """The tasks alive on the client's loop thread (none between calls)."""
-    return client._portal.call_sync(asyncio.all_tasks)
+    """The tasks alive on the client's loop thread besides the asking one (none between calls)."""
+    return client._portal.call(_other_tasks)
 
 
 class ConnectionCounter:

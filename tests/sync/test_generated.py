@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 GENERATOR = ROOT / "scripts" / "gen_sync.py"
 GENERATED = ROOT / "screendesk_async" / "_sync" / "_resources.py"
 sys.path.insert(0, str(GENERATOR.parent))
-from gen_sync import sync_docstring  # noqa: E402  (a script, not a package)
+from gen_sync import rewrite as sync_docstring  # noqa: E402  (a script, not a package)
 
 
 def test_docstring_examples_become_sync() -> None:
