@@ -43,6 +43,17 @@ def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def parents(columns: Iterable[str]) -> frozenset[str]:
+    """Every nested object that dotted ``columns`` lie under.
+
+    >>> sorted(parents(["a.b.c", "d"]))
+    ['a', 'a.b']
+    """
+    return frozenset(
+        column[:at] for column in columns for at, char in enumerate(column) if char == "."
+    )
+
+
 def as_dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
     """Records as dicts, whether decoded already or kept as the server's bytes."""
     return [
@@ -80,6 +91,9 @@ class CsvWriter:
     def __init__(self, columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._known = frozenset(self.columns)
+        # A null nested object (``room_insights`` of a recording that was no live call) is
+        # its dotted columns left empty, not a column or an extra field of its own.
+        self._parents = parents(self.columns)
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\n")
 
@@ -87,7 +101,7 @@ class CsvWriter:
     def columns_for(known: Sequence[str], first_page: Iterable[dict[str, Any]]) -> list[str]:
         """The model's columns, then the first page's other fields, then ``_extra``."""
         columns = list(known)
-        seen = set(columns)
+        seen = set(columns) | parents(columns)
         for record in first_page:
             for name in flatten(record):
                 if name not in seen:
@@ -105,7 +119,11 @@ class CsvWriter:
         """One row per record."""
         for record in as_dicts(records):
             flat = flatten(record)
-            extra = {k: v for k, v in flat.items() if k not in self._known}
+            extra = {
+                k: v
+                for k, v in flat.items()
+                if k not in self._known and not (v == "" and k in self._parents)
+            }
             row = [flat.get(column, "") for column in self.columns[:-1]]
             row.append(orjson.dumps(extra).decode() if extra else "")
             self._csv.writerow(row)
