@@ -35,6 +35,9 @@ from . import _arrow, _wire
 SOURCE_NAME: Final = "screendesk"
 #: Rows per Arrow table handed to dlt.
 DEFAULT_BATCH_SIZE: Final = 5_000
+#: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
+#: small, so that little is left to read once the last page is in.
+READ_ROWS: Final = 1_000
 #: The recordings' incremental cursor: ``metadata.updated_at``, as its flattened column.
 CURSOR: Final = _arrow.SEPARATOR.join(("metadata", "updated_at"))
 #: SCIM users per request.
@@ -170,14 +173,19 @@ def _models_of(model: type, key: str) -> Callable[[list[Any]], pa.Table]:
 
 
 async def _listing(
-    kind: str, make: Callable[[], AsyncScreendesk], concurrency: int | None, batcher: _Batcher
+    kind: str,
+    make: Callable[[], AsyncScreendesk],
+    concurrency: int | None,
+    batcher: _Batcher,
+    batch_size: int,
 ) -> AsyncIterator[pa.Table]:
-    """A REST listing's tables: its pages as the export reads them (each record's JSON line).
+    """A REST listing's tables of about ``batch_size`` rows, read from its pages' JSON lines.
 
-    The listing runs in a task of its own, so pages keep arriving while dlt handles a table
-    (between two of its requests for the next one, this generator is suspended); each full
-    batch is tabled in a worker thread (Arrow's reader releases the GIL), and the tables are
-    selected and yielded in the listing's order.
+    The pages come as the export reads them (each record's JSON line), from a task of its own,
+    so they keep arriving while dlt handles a table (between two of its requests for the next
+    one, this generator is suspended). Every ``batcher``-full of them is read into Arrow in a
+    worker thread (Arrow's reader releases the GIL); those tables are selected in the
+    listing's order and yielded together (``pa.concat_tables`` copies nothing).
     """
     source = SOURCES[kind]
     built: asyncio.Queue[asyncio.Future[pa.Table] | None] = asyncio.Queue()
@@ -200,12 +208,18 @@ async def _listing(
             built.put_nowait(None)  # the end, or the failure the task holds
 
     reader = asyncio.create_task(read())
+    ready: list[pa.Table] = []
     try:
         while (future := await built.get()) is not None:
             table = batcher.select(await future)
             if table is not None:
-                yield table
+                ready.append(table)
+            if ready and sum(t.num_rows for t in ready) >= batch_size:
+                yield pa.concat_tables(ready)
+                ready = []
         await reader  # raises what the listing raised
+        if ready:
+            yield pa.concat_tables(ready)
     finally:
         reader.cancel()
         while not built.empty():
@@ -232,8 +246,8 @@ def _recordings(
         since = updated_at.start_value
         keep = None if since is None else functools.partial(_changed_since, since=since)
         build = _lines_of(Recording, "uuid")
-        batcher = _Batcher("recordings", "uuid", batch_size, progress, build, keep)
-        async for table in _listing("recordings", make, concurrency, batcher):
+        batcher = _Batcher("recordings", "uuid", min(batch_size, READ_ROWS), progress, build, keep)
+        async for table in _listing("recordings", make, concurrency, batcher, batch_size):
             yield table
 
     return dlt.resource(
@@ -259,8 +273,9 @@ def _users(
     progress: ProgressCallback | None,
 ) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        batcher = _Batcher("users", "email", batch_size, progress, _lines_of(User, "email"))
-        async for table in _listing("users", make, concurrency, batcher):
+        build = _lines_of(User, "email")
+        batcher = _Batcher("users", "email", min(batch_size, READ_ROWS), progress, build)
+        async for table in _listing("users", make, concurrency, batcher, batch_size):
             yield table
 
     return dlt.resource(
