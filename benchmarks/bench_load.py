@@ -6,8 +6,9 @@ separate process), side by side, interleaved:
 (a) ``screendesk_async.export.export()`` to JSONL (what ``screendesk export recordings`` runs),
     concurrency 16;
 (b) ``screendesk_async.dlt`` into a new DuckDB file: the source's ``recordings`` resource
-    (Arrow tables built from the models), merged on ``uuid``, through a new dlt pipeline — the
-    whole first load: extract, normalize, load, DuckDB's commit;
+    (the records' JSON read into Arrow tables with the models' schema), merged on ``uuid``,
+    through a new dlt pipeline — the whole first load: extract, normalize, load, DuckDB's
+    commit;
 (c) the same pipeline run again with nothing changed (the incremental re-run; shown, no target).
 
 Target: b/a <= 3.

@@ -4,8 +4,13 @@ Each resource is an async generator: dlt runs it on its own event loop (in a wor
 the :class:`AsyncScreendesk` client is created inside the generator, on that loop, and uses the
 library's own concurrent pagination there. That is the client's native path (no sync facade and
 its extra portal thread in between), and it works the same under a caller's running loop (a
-notebook), because dlt's loop is its own. Pages are gathered into Arrow tables of about
-``batch_size`` rows (see ``_arrow``) so dlt's per-table work stays small.
+notebook), because dlt's loop is its own.
+
+``recordings`` and ``users`` read their pages as the JSONL export does (each record's JSON line,
+``export._sources``) and turn them into Arrow tables with ``_wire`` (pyarrow's JSON reader where
+the model allows, else the models and ``_arrow``), in worker threads while the next pages
+arrive; ``scim_users`` tables the models of the SCIM listing. dlt gets tables of about
+``batch_size`` rows, so its per-table work stays small.
 """
 
 from __future__ import annotations
@@ -13,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -178,7 +183,7 @@ async def _listing(
     concurrency: int | None,
     batcher: _Batcher,
     batch_size: int,
-) -> AsyncIterator[pa.Table]:
+) -> AsyncGenerator[pa.Table, None]:
     """A REST listing's tables of about ``batch_size`` rows, read from its pages' JSON lines.
 
     The pages come as the export reads them (each record's JSON line), from a task of its own,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from screendesk_async import models
-from screendesk_async.dlt._source import _Batcher, _lines_of, _models_of
+from screendesk_async import AsyncScreendesk, models
+from screendesk_async.dlt._source import _Batcher, _lines_of, _listing, _models_of
+from screendesk_async.testing import FakeScreendesk, ServerThread
 
 
 def _page(*emails: str) -> bytes:
@@ -65,3 +68,21 @@ def test_only_the_expected_json_hint_notice_is_dropped() -> None:
     assert not _NOTICE_FILTER.filter(record(ours))
     assert _NOTICE_FILTER.filter(record(theirs))
     assert _NOTICE_FILTER.filter(record("something else"))
+
+
+async def test_a_listing_closed_early_stops_reading(
+    server: tuple[ServerThread, FakeScreendesk],
+) -> None:
+    """dlt closing the generator (a failure further on) cancels the listing and its reads."""
+    _, fake = server
+
+    def make() -> AsyncScreendesk:
+        return AsyncScreendesk(fake.admin_token, base_url=fake.url)
+
+    batcher = _Batcher("recordings", "uuid", 25, None, _lines_of(models.Recording, "uuid"))
+    tables = _listing("recordings", make, 4, batcher, 25)
+    first = await anext(tables)
+    assert first.num_rows == 25
+    await asyncio.sleep(0.05)  # more pages arrive and are being read meanwhile
+    await tables.aclose()
+    assert batcher.read <= 120
