@@ -20,14 +20,14 @@ from ._types import NOT_GIVEN, NotGiven
 from ._version import __version__
 
 if TYPE_CHECKING:
-    from ._sync import Screendesk
+    from ._sync._resources import Screendesk
 
 
 def __getattr__(name: str) -> Any:
     # The sync facade is imported on first use: an async app, or the command line, does not
     # pay for it at start-up.
     if name == "Screendesk":
-        from ._sync import Screendesk
+        from ._sync._resources import Screendesk
 
         return Screendesk
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

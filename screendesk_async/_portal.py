@@ -1,9 +1,8 @@
 """The portal: one event loop in a daemon thread that synchronous code hands its calls to.
 
-One aiohttp session on that loop serves every call, from any thread; a caller blocks on a lock,
-never on a loop of its own, so it may itself run inside an event loop. Closing (or dropping the
-portal, or exiting) cancels the calls in flight, closes the iterators being pulled, awaits the
-cleanups and joins the thread. In a child after ``fork()`` (no loop thread there) calls raise.
+A caller blocks on a lock, never on a loop of its own, so it may itself run inside an event loop.
+Closing (or dropping the portal, or exiting) cancels the calls in flight, closes the iterators
+being pulled, awaits the cleanup and joins the thread. After ``fork()`` the child's calls raise.
 """
 
 from __future__ import annotations
@@ -29,34 +28,31 @@ _FORKED = "this Screendesk client was made before os.fork(); create a new one in
 _OWN_THREAD = "a call from its own event loop thread would deadlock; use AsyncScreendesk there"
 
 
-class _State:
-    """What the portal shares with its thread and its finalizer (never the portal itself)."""
+class _Loop:
+    """The loop, its thread and what they share with the finalizer (never the portal itself)."""
 
     def __init__(self, name: str) -> None:
         self.loop = asyncio.new_event_loop()
         self.forked = self.closed = False
         # Held to schedule a call and to mark the portal closed: a call scheduled first runs
-        # first (FIFO) and sees ``closed`` or starts a task the shutdown cancels, so no caller
-        # waits for a stopped loop.
+        # first (FIFO), so it sees ``closed`` or starts a task the shutdown cancels.
         self.lock = threading.Lock()
-        self.cleanups: list[Callable[[], Awaitable[None]]] = []
-        self.cleanup_error: BaseException | None = None
+        self.cleanup: Callable[[], Awaitable[None]] | None = None
+        self.error: Exception | None = None  # the cleanup's, raised by close()
         self.iterators: dict[int, AsyncIterator[Any]] = {}  # the ones being pulled
         self.thread = threading.Thread(target=self.run, name=name, daemon=True)
         self.thread.start()
         _LIVE.add(self)
 
     def run(self) -> None:
-        asyncio.set_event_loop(self.loop)
         try:
             self.loop.run_forever()
         finally:
             self.loop.close()
 
     async def shutdown(self) -> None:
-        loop = asyncio.get_running_loop()
         try:
-            others = asyncio.all_tasks(loop) - {asyncio.current_task(loop)}
+            others = asyncio.all_tasks() - {asyncio.current_task()}
             for task in others:
                 task.cancel()
             await asyncio.gather(*others, return_exceptions=True)
@@ -65,20 +61,19 @@ class _State:
             for iterator in list(self.iterators.values()):
                 with contextlib.suppress(Exception):
                     await _aclose(iterator)
-            await loop.shutdown_asyncgens()
-            for cleanup in reversed(self.cleanups):
+            await self.loop.shutdown_asyncgens()
+            if self.cleanup is not None:
                 try:
-                    await cleanup()
+                    await self.cleanup()
                 except Exception as exc:
-                    self.cleanup_error = self.cleanup_error or exc
+                    self.error = exc
             for _ in range(3):  # let closed transports run their connection_lost callbacks
                 await asyncio.sleep(0)
-            await loop.shutdown_default_executor()
+            await self.loop.shutdown_default_executor()
         finally:
-            loop.stop()
+            self.loop.stop()
 
     def close(self) -> None:
-        """Shut the loop down and join its thread (safe to repeat, from any thread)."""
         if self.forked:
             return  # the loop thread is in the parent, which still uses the loop
         with self.lock:
@@ -87,16 +82,15 @@ class _State:
             self.closed = True
             with contextlib.suppress(RuntimeError):  # the loop died already
                 self.loop.call_soon_threadsafe(lambda: self.loop.create_task(self.shutdown()))
-        if threading.get_ident() == self.thread.ident:
-            return  # closed on the loop itself (a callback, a finalizer): it stops after this
-        self.thread.join()
-        error, self.cleanup_error = self.cleanup_error, None
-        if error is not None:
-            raise error
+        if threading.get_ident() != self.thread.ident:  # on the loop, it stops after this
+            self.thread.join()
+            error, self.error = self.error, None
+            if error is not None:
+                raise error
 
 
 #: The portals alive in this process, so a forked child can refuse them at once.
-_LIVE: weakref.WeakSet[_State] = weakref.WeakSet()
+_LIVE: weakref.WeakSet[_Loop] = weakref.WeakSet()
 
 
 def _after_fork_in_child() -> None:  # pragma: no cover - runs in forked children
@@ -122,7 +116,7 @@ class Portal:
     """One event loop in a daemon thread, and blocking calls into it from any other thread."""
 
     def __init__(self, name: str = "screendesk-portal") -> None:
-        self._state = _State(name)
+        self._state = _Loop(name)
         self._finalizer = weakref.finalize(self, self._state.close)
         self.loop = self._state.loop  #: the portal's event loop, run by its thread until closed
 
@@ -131,9 +125,9 @@ class Portal:
         """Whether :meth:`close` was called (or the portal was finalized)."""
         return self._state.closed
 
-    def add_cleanup(self, cleanup: Callable[[], Awaitable[None]]) -> None:
-        """Await ``cleanup()`` on the loop when closing (last added, first run)."""
-        self._state.cleanups.append(cleanup)
+    def on_close(self, cleanup: Callable[[], Awaitable[None]]) -> None:
+        """Await ``cleanup()`` on the loop when closing; :meth:`close` raises its error."""
+        self._state.cleanup = cleanup
 
     def call(self, fn: Callable[P, Awaitable[T]], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Await ``fn(*args, **kwargs)`` on the loop and return its result (or raise its error).
@@ -161,17 +155,10 @@ class Portal:
             finally:
                 done.release()
 
-        def begin() -> None:
-            if state.closed:
-                outcome[1] = asyncio.CancelledError()
-                done.release()
-            else:
-                tasks.append(state.loop.create_task(run()))
-
         with state.lock:
             if state.closed:  # the fork hook marks the portal closed too
                 raise errors.ConfigurationError(_FORKED if state.forked else _CLOSED)
-            state.loop.call_soon_threadsafe(begin)
+            state.loop.call_soon_threadsafe(lambda: tasks.append(state.loop.create_task(run())))
         try:
             done.acquire()
         except BaseException:  # KeyboardInterrupt while waiting: cancel the call
@@ -180,11 +167,11 @@ class Portal:
             raise
         result: T
         result, error = outcome
-        if error is None:
-            return result
         if isinstance(error, asyncio.CancelledError) and state.closed:
             raise errors.ConfigurationError(_CLOSED_IN_FLIGHT) from None
-        raise error
+        if error is not None:
+            raise error
+        return result
 
     def call_sync(self, fn: Callable[P, T], /, *args: P.args, **kwargs: P.kwargs) -> T:
         """Run the plain function ``fn(*args, **kwargs)`` on the loop thread; return its result."""
@@ -197,13 +184,12 @@ class Portal:
     def iterate(
         self, fn: Callable[P, AsyncIterable[T]], /, *args: P.args, **kwargs: P.kwargs
     ) -> Iterator[T]:
-        """A plain iterator over the async iterator ``fn(*args, **kwargs)``.
+        """A plain iterator over ``fn(*args, **kwargs)``, made now (so its argument checks raise).
 
-        ``fn`` is called now (on the loop thread), so its argument checks raise here, before any
-        request. Closing the returned generator (``break``, ``close()``, garbage collection)
-        closes the async iterator, cancelling the requests it has in flight.
+        Closing it (``break``, ``close()``, garbage collection) closes the async iterator,
+        cancelling the requests it has in flight.
         """
-        iterator = self.call_sync(lambda: aiter(fn(*args, **kwargs)))
+        iterator = self.call_sync(lambda: aiter(fn(*args, **kwargs)))  # made on the loop
         self._state.iterators[id(iterator)] = iterator
         return self._drain(iterator)
 
@@ -225,5 +211,5 @@ class Portal:
                         self.call(_aclose, iterator)
 
     def close(self) -> None:
-        """Cancel the calls in flight, run the cleanups, stop the loop, join it (idempotent)."""
+        """Cancel the calls in flight, run the cleanup, stop the loop, join it (idempotent)."""
         self._finalizer()

@@ -1,15 +1,24 @@
-"""``SyncClient``: the part of the generated ``Screendesk`` a generator cannot write."""
+"""The parts of the generated ``Screendesk`` and its resources a generator cannot write."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from types import TracebackType
 from typing import Any, ParamSpec, Self
 
 from .._client import AsyncScreendesk
 from .._portal import Portal
 
 P = ParamSpec("P")
+
+
+class Facade:
+    """The sync mirror of an async resource: each call is handed to the portal's loop."""
+
+    _resource: Any
+
+    def __init__(self, portal: Portal, resource: Any) -> None:
+        self._portal = portal
+        self._resource = resource
 
 
 class SyncClient:
@@ -32,7 +41,7 @@ class SyncClient:
         except BaseException:
             portal.close()
             raise
-        portal.add_cleanup(client.aclose)
+        portal.on_close(client.aclose)
         return client
 
     @property
@@ -53,10 +62,5 @@ class SyncClient:
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         self.close()

@@ -15,19 +15,17 @@ from ..models.common import Page
 from ..resources import AsyncRecordings, AsyncScim, AsyncUsers
 from ..resources._base import AsyncRestCollection, T
 from ..resources.scim import AsyncScimUsers
-from ._client import SyncClient
+from ._client import Facade, SyncClient
 
 
-class RestCollection(Generic[T]):
+class RestCollection(Facade, Generic[T]):
     """A paginated REST v2 collection (``GET /api/v2/{segment}?page=N``), declared by a subclass.
 
     A subclass declares the collection in class attributes and inherits ``list``, ``pages``,
     ``page`` and ``raw_pages``; the sync facade follows from the same declaration.
     """
 
-    def __init__(self, portal: Portal, resource: AsyncRestCollection[T]) -> None:
-        self._portal = portal
-        self._resource = resource
+    _resource: AsyncRestCollection[T]
 
     def list(
         self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
@@ -145,7 +143,7 @@ class Users(RestCollection[User]):
         return self._portal.call(self._resource.search, email)
 
 
-class ScimUsers:
+class ScimUsers(Facade):
     """Users of the SCIM service provider.
 
     Example::
@@ -157,9 +155,7 @@ class ScimUsers:
         sd.scim.users.deactivate(user.id)
     """
 
-    def __init__(self, portal: Portal, resource: AsyncScimUsers) -> None:
-        self._portal = portal
-        self._resource = resource
+    _resource: AsyncScimUsers
 
     def list(
         self,
@@ -270,12 +266,13 @@ class ScimUsers:
         return self._portal.call(self._resource.deactivate, id)
 
 
-class Scim:
+class Scim(Facade):
     """The SCIM 2.0 API: ``sd.scim.users``."""
 
+    _resource: AsyncScim
+
     def __init__(self, portal: Portal, resource: AsyncScim) -> None:
-        self._portal = portal
-        self._resource = resource
+        super().__init__(portal, resource)
         self.users = ScimUsers(portal, resource.users)
 
 

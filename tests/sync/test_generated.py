@@ -183,6 +183,7 @@ def test_new_async_methods_appear_by_rerunning_the_generator(tmp_path: Path) -> 
     assert "    def stream(self, *, size: int = 2) -> Iterator[Page[Recording]]:\n" in text
     assert "        self.workshop = Workshop(self._portal, resource.workshop)\n" in text
     assert "        self.gadgets = Gadgets(portal, resource.gadgets)\n" in text
+    assert "        super().__init__(portal, resource)\n" in text
     assert "    def ping(self, name: str) -> None:\n" in text
     assert "        self._portal.call(self._resource.ping, name)\n" in text
     assert "    def each(self) -> Iterator[User]:\n" in text
