@@ -12,11 +12,11 @@ derived once per model by walking its attrs fields, whatever they are:
   they filter, sort and index like any column, and the incremental cursor is a plain column;
 - a list (of models or scalars), or a dict the model keeps as it came (``extra``), becomes a
   column of JSON text that dlt declares ``json`` (DuckDB ``JSON``, PostgreSQL ``jsonb``,
-  BigQuery ``JSON``…; timestamps inside in ISO 8601 with their offset). It stays in the row it
-  belongs to, so a ``merge`` replaces it whole, and SQL reads it with the destination's JSON
-  functions (DuckDB ``json_each``, PostgreSQL ``jsonb_array_elements``). JSON text rather than
-  ``list<struct>`` because not every destination's loader takes nested Arrow types
-  (PostgreSQL's CSV path does not).
+  BigQuery ``JSON``…; timestamps inside in ISO 8601, in UTC: ``JSON_TIMESTAMP``). It stays in
+  the row it belongs to, so a ``merge`` replaces it whole, and SQL reads it with the JSON
+  functions of the destination (DuckDB ``json_each``, PostgreSQL ``jsonb_array_elements``).
+  JSON text rather than ``list<struct>`` because not every destination's loader takes nested
+  Arrow types (PostgreSQL's CSV path does not).
 
 Only non-optional fields (the identifiers, e.g. ``Recording.uuid``) are declared non-null.
 """
@@ -27,7 +27,7 @@ import functools
 import types
 import typing
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from itertools import repeat
 from operator import attrgetter, is_
 from typing import Any, Final
@@ -46,6 +46,10 @@ _SCALARS: Final[dict[Any, pa.DataType]] = {
     bool: pa.bool_(),
     datetime: pa.timestamp("us", tz="UTC"),
 }
+
+#: How a timestamp inside a JSON column is written: in UTC, to the microsecond
+#: (``2026-01-01T09:30:00.000000Z``), one spelling per instant whatever offset the API sent.
+JSON_TIMESTAMP: Final = "%Y-%m-%dT%H:%M:%S.%fZ"
 
 Convert = Callable[[Any], Any]
 
@@ -71,8 +75,11 @@ def _getter(cls: type) -> tuple[tuple[str, ...], Callable[[Any], Any]]:
     return names, attrgetter(*names) if len(names) > 1 else (lambda obj: (getattr(obj, names[0]),))
 
 
-def _model_as_dict(value: Any) -> dict[str, Any]:
-    """Orjson's ``default``: a nested model as a dict of its fields (orjson does the rest)."""
+def _model_as_dict(value: Any) -> Any:
+    """Orjson's ``default``: a nested model as a dict of its fields, a timestamp in UTC."""
+    if isinstance(value, datetime):
+        # One spelling per instant, whichever offset the API sent (as ``_wire`` writes it).
+        return value.astimezone(UTC).strftime(JSON_TIMESTAMP)
     cls: type = type(value)
     if not attrs.has(cls):
         raise TypeError(f"{cls.__name__} is not JSON serializable")
@@ -84,7 +91,9 @@ def _json(value: Any) -> str | None:
     """JSON text of a list, dict or model; an empty container (an empty ``extra``) is null."""
     if value is None or value == {}:
         return None
-    return orjson.dumps(value, default=_model_as_dict).decode()
+    return orjson.dumps(
+        value, default=_model_as_dict, option=orjson.OPT_PASSTHROUGH_DATETIME
+    ).decode()
 
 
 @attrs.frozen

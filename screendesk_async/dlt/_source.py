@@ -4,20 +4,27 @@ Each resource is an async generator: dlt runs it on its own event loop (in a wor
 the :class:`AsyncScreendesk` client is created inside the generator, on that loop, and uses the
 library's own concurrent pagination there. That is the client's native path (no sync facade and
 its extra portal thread in between), and it works the same under a caller's running loop (a
-notebook), because dlt's loop is its own. Pages are gathered into Arrow tables of about
-``batch_size`` rows (see ``_arrow``) so dlt's per-table work stays small.
+notebook), because dlt's loop is its own.
+
+``recordings`` and ``users`` read their pages as the JSONL export does (each record's JSON line,
+``export._sources``) and turn them into Arrow tables with ``_wire`` (pyarrow's JSON reader where
+the model allows, else the models and ``_arrow``), in worker threads while the next pages
+arrive; ``scim_users`` tables the models of the SCIM listing. dlt gets tables of about
+``batch_size`` rows, so its per-table work stays small.
 """
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import logging
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
 from datetime import datetime
-from operator import attrgetter
-from typing import Any, Final, TypeVar
+from typing import Any, Final
 
 import dlt
 import pyarrow as pa
+import pyarrow.compute as pc
 from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.extract.source import DltSource
 
@@ -25,15 +32,17 @@ from .. import _constants as C
 from .._client import AsyncScreendesk
 from .._config import ClientConfig, resolve_config
 from ..errors import ResponseDecodeError
-from ..models import Page, Recording, ScimUser, User
-from . import _arrow
-
-T = TypeVar("T")
+from ..export._sources import LINES_KEY, SOURCES
+from ..models import Recording, ScimUser, User
+from . import _arrow, _wire
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
 #: Rows per Arrow table handed to dlt.
 DEFAULT_BATCH_SIZE: Final = 5_000
+#: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
+#: small, so that little is left to read once the last page is in.
+READ_ROWS: Final = 1_000
 #: The recordings' incremental cursor: ``metadata.updated_at``, as its flattened column.
 CURSOR: Final = _arrow.SEPARATOR.join(("metadata", "updated_at"))
 #: SCIM users per request.
@@ -93,51 +102,136 @@ def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
 
 
 class _Batcher:
-    """Gathers items into Arrow tables of about ``size`` rows, and reports progress.
+    """Gathers a resource's records into Arrow tables of about ``size`` rows; reports progress.
 
-    A key seen before in this run is dropped (a record created during the listing shifts the
-    pages, so one can come twice): every run yields each key once, which keeps an ``append``
-    into an empty table (see ``_pipeline.load``) exactly what a ``merge`` would give.
+    ``add`` keeps parts (a page's JSON lines, or models) until ``size`` rows wait; ``take``
+    hands them over, ``build`` turns them into a table (any thread: it touches no state here),
+    and ``select`` (in order, one table after the other) keeps the rows to load: those ``keep``
+    (optional) selects, and each key once. A key seen before in this run is dropped (a record
+    created during the listing shifts the pages, so one can come twice): every run yields each
+    key once, which keeps an ``append`` into an empty table (see ``_pipeline.load``) exactly
+    what a ``merge`` would give.
     """
 
     def __init__(
-        self, name: str, model: type, key: str, size: int, progress: ProgressCallback | None
+        self,
+        name: str,
+        key: str,
+        size: int,
+        progress: ProgressCallback | None,
+        build: Callable[[list[Any]], pa.Table],
+        keep: Callable[[pa.Table], pa.Table] | None = None,
     ) -> None:
-        self._name, self._model, self._key = name, model, key
-        self._size, self._progress = size, progress
-        self._items: list[Any] = []
+        self._name, self._key, self._size, self._progress = name, key, size, progress
+        self.build, self._keep = build, keep
+        self._parts: list[Any] = []
+        self._rows = 0
         self._seen: set[Any] = set()
-        self._get_key = attrgetter(key)
         self.read = 0
 
-    def add(self, items: Sequence[Any], read: int, expected: int | None) -> pa.Table | None:
-        """Keep ``items``; a full table when ``size`` rows are waiting."""
-        self.read += read
+    @property
+    def full(self) -> bool:
+        """Whether ``size`` rows are waiting."""
+        return self._rows >= self._size
+
+    def add(self, parts: Sequence[Any], rows: int, expected: int | None) -> None:
+        """Keep ``parts`` (``rows`` records read)."""
+        self.read += rows
         if self._progress is not None:
             self._progress(self._name, self.read, expected)
-        keys = list(map(self._get_key, items))
+        self._parts.extend(parts)
+        self._rows += rows
+
+    def take(self) -> list[Any]:
+        """The parts waiting (none wait afterwards)."""
+        parts, self._parts, self._rows = self._parts, [], 0
+        return parts
+
+    def select(self, table: pa.Table) -> pa.Table | None:
+        """The rows of ``table`` to load (None when none are left)."""
+        if self._keep is not None:
+            table = self._keep(table)
+        keys = table.column(self._key).to_pylist()
         seen = self._seen
-        if seen.isdisjoint(keys) and len(set(keys)) == len(keys):
-            self._items.extend(items)
-        else:
+        if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
             fresh = []
-            for key, item in zip(keys, items, strict=True):
-                if key not in seen:
-                    seen.add(key)
-                    fresh.append(item)
-            items = fresh
-            self._items.extend(items)
+            for key in keys:
+                fresh.append(key not in seen)
+                seen.add(key)
+            table = table.filter(pa.array(fresh, type=pa.bool_()))
         seen.update(keys)
-        return self.flush() if len(self._items) >= self._size else None
+        return table if table.num_rows else None
 
     def flush(self) -> pa.Table | None:
-        """The rows still waiting as a table, or None when there are none."""
-        items, self._items = self._items, []
-        return _arrow.to_table(self._model, items, self._key) if items else None
+        """The rows still waiting as a table, or None when none are left to load."""
+        parts = self.take()
+        return self.select(self.build(parts)) if parts else None
 
 
-def _expected(page: Page[Any]) -> int | None:
-    return page.pagination.count if page.pagination is not None else None
+def _lines_of(model: type, key: str) -> Callable[[list[bytes]], pa.Table]:
+    """``_Batcher``'s ``build`` for pages' JSON lines: read by Arrow, or via the models."""
+    return lambda parts: _wire.table_of_lines(model, b"".join(parts), key)
+
+
+def _models_of(model: type, key: str) -> Callable[[list[Any]], pa.Table]:
+    return lambda parts: _arrow.to_table(model, parts, key)
+
+
+async def _listing(
+    kind: str,
+    make: Callable[[], AsyncScreendesk],
+    concurrency: int | None,
+    batcher: _Batcher,
+    batch_size: int,
+) -> AsyncGenerator[pa.Table, None]:
+    """A REST listing's tables of about ``batch_size`` rows, read from its pages' JSON lines.
+
+    The pages come as the export reads them (each record's JSON line), from a task of its own,
+    so they keep arriving while dlt handles a table (between two of its requests for the next
+    one, this generator is suspended). Every ``batcher``-full of them is read into Arrow in a
+    worker thread (Arrow's reader releases the GIL); those tables are selected in the
+    listing's order and yielded together (``pa.concat_tables`` copies nothing).
+    """
+    source = SOURCES[kind]
+    built: asyncio.Queue[asyncio.Future[pa.Table] | None] = asyncio.Queue()
+
+    def build(parts: list[Any]) -> None:
+        built.put_nowait(asyncio.ensure_future(asyncio.to_thread(batcher.build, parts)))
+
+    async def read() -> None:
+        try:
+            async with make() as sd:
+                async for page in source.open_pages(sd, 1, None, concurrency):
+                    records = page.get(source.items_key) or ()
+                    batcher.add((page.get(LINES_KEY, b""),), len(records), source.total(page))
+                    if batcher.full:
+                        build(batcher.take())
+            parts = batcher.take()
+            if parts:
+                build(parts)
+        finally:
+            built.put_nowait(None)  # the end, or the failure the task holds
+
+    reader = asyncio.create_task(read())
+    ready: list[pa.Table] = []
+    try:
+        while (future := await built.get()) is not None:
+            table = batcher.select(await future)
+            if table is not None:
+                ready.append(table)
+            if ready and sum(t.num_rows for t in ready) >= batch_size:
+                yield pa.concat_tables(ready)
+                ready = []
+        await reader  # raises what the listing raised
+        if ready:
+            yield pa.concat_tables(ready)
+    finally:
+        reader.cancel()
+        while not built.empty():
+            pending = built.get_nowait()
+            if pending is not None and not pending.cancel() and not pending.cancelled():
+                pending.exception()  # retrieved: a table nobody will load failed as well
+        await asyncio.gather(reader, return_exceptions=True)
 
 
 def _recordings(
@@ -152,20 +246,13 @@ def _recordings(
         updated_at: dlt.sources.incremental[datetime] = incremental,
     ) -> AsyncIterator[pa.Table]:
         # The API has no "updated since" filter, so every page is read; rows older than the
-        # last load's cursor are dropped here, before any Arrow work. Equal ones go on to dlt,
-        # which tells the rows of the boundary apart by their primary key.
+        # last load's cursor are dropped here. Equal ones go on to dlt, which tells the rows
+        # of the boundary apart by their primary key.
         since = updated_at.start_value
-        batcher = _Batcher("recordings", Recording, "uuid", batch_size, progress)
-        async with make() as sd:
-            async for page in sd.recordings.pages(concurrency=concurrency):
-                items = page.items
-                if since is not None:
-                    items = [item for item in items if _changed_since(item, since)]
-                table = batcher.add(items, len(page.items), _expected(page))
-                if table is not None:
-                    yield table
-        table = batcher.flush()
-        if table is not None:
+        keep = None if since is None else functools.partial(_changed_since, since=since)
+        build = _lines_of(Recording, "uuid")
+        batcher = _Batcher("recordings", "uuid", min(batch_size, READ_ROWS), progress, build, keep)
+        async for table in _listing("recordings", make, concurrency, batcher, batch_size):
             yield table
 
     return dlt.resource(
@@ -177,10 +264,11 @@ def _recordings(
     )
 
 
-def _changed_since(recording: Recording, since: datetime) -> bool:
-    metadata = recording.metadata
-    updated = metadata.updated_at if metadata is not None else None
-    return updated is None or updated >= since
+def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
+    """The rows updated at or after ``since``, or never (no ``updated_at``)."""
+    updated = table.column(CURSOR)
+    bound = pa.scalar(since, type=updated.type)
+    return table.filter(pc.or_kleene(pc.is_null(updated), pc.greater_equal(updated, bound)))
 
 
 def _users(
@@ -190,14 +278,9 @@ def _users(
     progress: ProgressCallback | None,
 ) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        batcher = _Batcher("users", User, "email", batch_size, progress)
-        async with make() as sd:
-            async for page in sd.users.pages(concurrency=concurrency):
-                table = batcher.add(page.items, len(page.items), _expected(page))
-                if table is not None:
-                    yield table
-        table = batcher.flush()
-        if table is not None:
+        build = _lines_of(User, "email")
+        batcher = _Batcher("users", "email", min(batch_size, READ_ROWS), progress, build)
+        async for table in _listing("users", make, concurrency, batcher, batch_size):
             yield table
 
     return dlt.resource(
@@ -216,7 +299,8 @@ def _scim_users(
     progress: ProgressCallback | None,
 ) -> Any:
     async def scim_users() -> AsyncIterator[pa.Table]:
-        batcher = _Batcher("scim_users", ScimUser, "id", batch_size, progress)
+        build = _models_of(ScimUser, "id")
+        batcher = _Batcher("scim_users", "id", batch_size, progress, build)
         async with make() as sd:
             listing = sd.scim.users.list(page_size=SCIM_PAGE_SIZE, concurrency=concurrency)
             async for user in listing:
@@ -224,9 +308,11 @@ def _scim_users(
                     # The primary key: a row without it cannot be merged, and dropping it
                     # would load a silently short table.
                     raise ResponseDecodeError("the SCIM listing sent a user without an id")
-                table = batcher.add((user,), 1, None)
-                if table is not None:
-                    yield table
+                batcher.add((user,), 1, None)
+                if batcher.full:
+                    table = batcher.flush()
+                    if table is not None:
+                        yield table
         table = batcher.flush()
         if table is not None:
             yield table

@@ -15,6 +15,7 @@ from typing import Any
 import dlt
 import orjson
 import pytest
+from dlt.pipeline.exceptions import PipelineStepFailed
 
 from screendesk_async import Screendesk, errors
 from screendesk_async.dlt import screendesk_source
@@ -196,3 +197,45 @@ def test_a_machine_without_the_state_resumes_from_the_destination(
 
     assert _by_table(run("first-machine"))["recordings"] == (120, 120, 0)
     assert _by_table(run("second-machine"))["recordings"] == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("after", "fault", "expected"),
+    [
+        (0, "malformed", errors.ResponseDecodeError),
+        (50, "malformed", errors.ResponseDecodeError),
+        (50, "500", errors.InternalServerError),
+    ],
+    ids=["first-page", "later-page", "server-error"],
+)
+def test_a_bad_page_fails_the_load_with_the_library_error(
+    server: Server, tmp_path: Path, after: int, fault: str, expected: type[Exception]
+) -> None:
+    """A page the client cannot use fails the run with the library's error in its chain."""
+    _, fake = server
+
+    def progress(_: str, read: int, __: int | None) -> None:
+        if read == after:  # the next request (one at a time) fails
+            fake.faults.fail_next(1, fault, path_prefix="/api/v2/recordings")
+
+    if after == 0:
+        fake.faults.fail_next(1, fault, path_prefix="/api/v2/recordings")
+    pipeline = make_pipeline(
+        destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
+        pipelines_dir=tmp_path / "pipelines",
+    )
+    # Batches of one page: with a later page, tables are already built when it fails.
+    source = screendesk_source(
+        fake.admin_token,
+        base_url=fake.url,
+        max_retries=0,
+        batch_size=25,
+        concurrency=1,
+        on_progress=progress,
+    )
+    with pytest.raises(PipelineStepFailed) as failed:
+        load(pipeline, source, ["recordings"])
+    cause: BaseException | None = failed.value
+    while cause is not None and not isinstance(cause, expected):
+        cause = cause.__cause__ or cause.__context__
+    assert isinstance(cause, expected), repr(failed.value)
