@@ -82,7 +82,7 @@ async def _export(url: str, token: str, output: Path, concurrency: int) -> None:
 
 def _load(url: str, token: str, root: Path, concurrency: int) -> dlt.Pipeline:
     pipeline = make_pipeline(
-        destination=dlt.destinations.duckdb(str(root / "warehouse.duckdb")),
+        destination=root / "warehouse.duckdb",
         pipelines_dir=root / "pipelines",
     )
     source = screendesk_source(token, base_url=url, max_concurrency=concurrency)
