@@ -282,16 +282,21 @@ def test_a_duckdb_file_is_opened_once_and_closed(
 def test_configured_duckdb_credentials_stay_dlt_s(
     server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``duckdb`` by name loads where dlt's configuration says, a connection given stays open."""
+    """``duckdb`` by name loads as dlt's configuration says; a connection given stays open."""
     _, fake = server
     configured = tmp_path / "configured.duckdb"
     monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(configured))
+    marker = "CREATE TABLE IF NOT EXISTS main.configured AS SELECT 42 AS answer"
+    monkeypatch.setenv(
+        "DESTINATION__DUCKDB__CREDENTIALS__STATEMENTS", orjson.dumps([marker]).decode()
+    )
     pipeline = make_pipeline(pipeline_name="configured", pipelines_dir=tmp_path / "pipelines")
     opened = _count_connects(monkeypatch)
     load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
     assert opened == [str(configured)]  # a plain file, wherever configured: opened once
     with duckdb.connect(str(configured), read_only=True) as db:
         assert db.sql("SELECT COUNT(*) FROM screendesk_dataset.users").fetchall() == [(30,)]
+        assert db.sql("SELECT answer FROM main.configured").fetchall() == [(42,)]
     assert not (tmp_path / "screendesk.duckdb").exists()
 
     theirs = duckdb.connect(str(tmp_path / "theirs.duckdb"))
