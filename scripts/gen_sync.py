@@ -2,9 +2,9 @@
 
 The package is read with ``ast``, never imported, so a stale facade cannot stop its own repair.
 From ``AsyncScreendesk``, following ``self.x = AsyncX(...)`` in ``__init__`` and ``Async*`` bases,
-each ``AsyncX`` becomes ``X``: the same public methods (signature and docstring as written, names
-rewritten by ordered word-bounded rules), each handing its call to the portal. The imports of the
-modules read are copied; ruff drops the unused ones, sorts and formats. --check: exit 1 if stale.
+each ``AsyncX`` becomes ``X``: the same public methods, each handing its call to the portal, with
+the signature as written and the docstring (a method's summary only) rewritten by ordered rules.
+Imports are copied; ruff drops the unused ones, sorts and formats. --check: exit 1 if stale.
 """
 
 from __future__ import annotations
@@ -102,6 +102,8 @@ class Generator:
         text = ast.get_source_segment(self.modules[module][1], body[0].value) or ""
         for arg in dropped:  # its Args entry, with the continuation lines
             text = re.sub(rf"\n( +){arg}: .*(\n\1 +.*)*", "", text)
+        if not isinstance(node, ast.ClassDef) and "\n\n" in text:  # the twin has the rest
+            text = text.partition("\n\n")[0].rstrip() + '"""'
         return "    " * depth + rewrite(text)
 
     def mirror(self, async_name: str) -> str:
@@ -181,7 +183,7 @@ class Generator:
     def text(self) -> str:
         self.mirror(ROOT)
         imports = "\n".join([PREAMBLE, *self.imports.values()])
-        doc = '"""The sync facade of the async client and resources (``scripts/gen_sync.py``)."""'
+        doc = '"""The sync facade (``scripts/gen_sync.py``); full docs: the ``Async*`` classes."""'
         body = "\n\n\n".join(self.classes.values())
         return f"{HEADER}\n{doc}\n\nfrom __future__ import annotations\n\n{imports}\n\n\n{body}\n"
 
@@ -224,9 +226,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 if the output is stale")
     parser.add_argument("--root", type=Path, default=HERE)
-    parser.add_argument("--output", type=Path, help=f"default: <root>/{OUTPUT.as_posix()}")
     options = parser.parse_args(argv)
-    output = options.output or options.root / OUTPUT
+    output = options.root / OUTPUT
     try:
         text = generate(options.root)
     except (GenerationError, OSError, SyntaxError) as exc:

@@ -14,22 +14,17 @@ P = ParamSpec("P")
 class Facade:
     """The sync mirror of an async resource: each call is handed to the portal's loop."""
 
-    _resource: Any
-
     def __init__(self, portal: Portal, resource: Any) -> None:
         self._portal = portal
         self._resource = resource
 
 
-class SyncClient:
+class SyncClient(Facade):
     """An async client on a loop thread of its own (see ``_portal``), called without ``await``.
 
     Breaking out of a listing cancels its requests in flight; a dropped client is closed when
     collected or at exit; a client made before ``os.fork()`` raises in the child.
     """
-
-    _portal: Portal
-    _resource: Any
 
     def _start(
         self, factory: Callable[P, AsyncScreendesk], /, *args: P.args, **kwargs: P.kwargs

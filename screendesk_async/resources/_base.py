@@ -101,7 +101,7 @@ class AsyncRestCollection(Resource, Generic[T]):
     def list(
         self, *, concurrency: int | None = None, first_page: int = 1, last_page: int | None = None
     ) -> AsyncIterator[T]:
-        """Every item of the collection, in page order, fetching up to ``concurrency`` pages ahead.
+        """Every item, in page order, fetching up to ``concurrency`` pages ahead.
 
         Args:
             concurrency: Pages requested ahead of the consumer (default: the client's
