@@ -225,6 +225,7 @@ def test_a_bad_page_fails_the_load_with_the_library_error(
         destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
         pipelines_dir=tmp_path / "pipelines",
     )
+    own = pipeline.destination
     # Batches of one page: with a later page, tables are already built when it fails.
     source = screendesk_source(
         fake.admin_token,
@@ -240,6 +241,10 @@ def test_a_bad_page_fails_the_load_with_the_library_error(
     while cause is not None and not isinstance(cause, expected):
         cause = cause.__cause__ or cause.__context__
     assert isinstance(cause, expected), repr(failed.value)
+    # The load's own connection is closed (another configuration may open the file), and the
+    # pipeline has its destination back.
+    duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True).close()
+    assert pipeline.destination is own
 
 
 def _count_connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
