@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import dlt
+import duckdb
 import orjson
 import pytest
 from dlt.pipeline.exceptions import PipelineStepFailed
@@ -224,6 +225,7 @@ def test_a_bad_page_fails_the_load_with_the_library_error(
         destination=dlt.destinations.duckdb(str(tmp_path / "w.duckdb")),
         pipelines_dir=tmp_path / "pipelines",
     )
+    own = pipeline.destination
     # Batches of one page: with a later page, tables are already built when it fails.
     source = screendesk_source(
         fake.admin_token,
@@ -239,3 +241,75 @@ def test_a_bad_page_fails_the_load_with_the_library_error(
     while cause is not None and not isinstance(cause, expected):
         cause = cause.__cause__ or cause.__context__
     assert isinstance(cause, expected), repr(failed.value)
+    # The load's own connection is closed (another configuration may open the file), and the
+    # pipeline has its destination back.
+    duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True).close()
+    assert pipeline.destination is own
+
+
+def _count_connects(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The databases ``duckdb.connect`` opens from now on (dlt's and ours)."""
+    opened: list[str] = []
+    connect = duckdb.connect
+
+    def counting(database: Any = ":memory:", *args: Any, **kwargs: Any) -> Any:
+        opened.append(str(database))
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", counting)
+    return opened
+
+
+def test_a_duckdb_file_is_opened_once_and_closed(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A DuckDB file given as a path is one connection for the whole load, closed after it."""
+    _, fake = server
+    path = tmp_path / "w.duckdb"
+    pipeline = make_pipeline(destination=path, pipelines_dir=tmp_path / "pipelines")
+    own = pipeline.destination
+    opened = _count_connects(monkeypatch)
+    summary = load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url))
+    assert opened == [str(path)]
+    assert _by_table(summary) == {"recordings": (120, 120, 0), "users": (30, 30, 0)}
+    assert summary.location is not None
+    assert str(path) in summary.location
+    # Closed: a read-only connection (another configuration of the same file) may open it.
+    with duckdb.connect(str(path), read_only=True) as db:
+        assert db.sql("SELECT COUNT(*) FROM screendesk_dataset.recordings").fetchall() == [(120,)]
+    # The pipeline has its own destination back, and a re-run merges.
+    assert pipeline.destination is own
+    assert _rows(pipeline, "SELECT COUNT(*) FROM {recordings}") == [(120,)]
+    again = load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
+    assert _by_table(again) == {"users": (30, 0, 30)}
+
+
+def test_configured_duckdb_credentials_stay_dlt_s(
+    server: Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``duckdb`` by name loads as dlt's configuration says; a connection given stays open."""
+    _, fake = server
+    configured = tmp_path / "configured.duckdb"
+    monkeypatch.setenv("DESTINATION__DUCKDB__CREDENTIALS", str(configured))
+    marker = "CREATE TABLE IF NOT EXISTS main.configured AS SELECT 42 AS answer"
+    monkeypatch.setenv(
+        "DESTINATION__DUCKDB__CREDENTIALS__STATEMENTS", orjson.dumps([marker]).decode()
+    )
+    pipeline = make_pipeline(pipeline_name="configured", pipelines_dir=tmp_path / "pipelines")
+    opened = _count_connects(monkeypatch)
+    load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
+    assert opened == [str(configured)]  # a plain file, wherever configured: opened once
+    with duckdb.connect(str(configured), read_only=True) as db:
+        assert db.sql("SELECT COUNT(*) FROM screendesk_dataset.users").fetchall() == [(30,)]
+        assert db.sql("SELECT answer FROM main.configured").fetchall() == [(42,)]
+    assert not (tmp_path / "screendesk.duckdb").exists()
+
+    theirs = duckdb.connect(str(tmp_path / "theirs.duckdb"))
+    pipeline = make_pipeline(
+        destination=dlt.destinations.duckdb(theirs),
+        pipeline_name="theirs",
+        pipelines_dir=tmp_path / "pipelines",
+    )
+    load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
+    assert theirs.sql("SELECT COUNT(*) FROM screendesk_dataset.users").fetchall() == [(30,)]
+    theirs.close()
