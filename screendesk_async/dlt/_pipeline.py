@@ -202,35 +202,22 @@ def load(
     tables = list(source.selected_resources)
     started = time.perf_counter()
     with _one_connection(pipeline):
-        info, row_counts, before, after = _run(pipeline, source, tables)
-    summaries = []
-    for table in tables:
-        loaded = row_counts.get(table, 0)
-        was, now = before[table], after[table]
-        new = None if now is None or was is None else now - was
-        summaries.append(
-            TableSummary(
-                table=table,
-                loaded=loaded,
-                new=new,
-                updated=None if new is None else loaded - new,
-            )
-        )
+        info, summaries = _run(pipeline, source, tables)
     return LoadSummary(
         pipeline=pipeline.pipeline_name,
         destination=str(pipeline.destination.destination_name) if pipeline.destination else "",
         location=_location(info),
         dataset=pipeline.dataset_name,
         load_ids=tuple(info.loads_ids),
-        tables=tuple(summaries),
+        tables=summaries,
         elapsed=time.perf_counter() - started,
     )
 
 
 def _run(
     pipeline: dlt.Pipeline, source: DltSource, tables: list[str]
-) -> tuple[Any, dict[str, int], dict[str, int | None], dict[str, int | None]]:
-    """``pipeline.run(source)``: its info, rows loaded per table, row counts before and after."""
+) -> tuple[Any, tuple[TableSummary, ...]]:
+    """``pipeline.run(source)``: its info, and what it did to each table."""
     before = {table: _count(pipeline, table) for table in tables}
     for table in tables:
         if before[table] == 0:
@@ -242,14 +229,16 @@ def _run(
     trace = pipeline.last_trace
     normalized = trace.last_normalize_info if trace is not None else None
     row_counts = dict(normalized.row_counts) if normalized is not None else {}
-    after: dict[str, int | None] = {}
+    summaries = []
     for table in tables:
-        was = before[table]
+        was, loaded = before[table], row_counts.get(table, 0)
         if not info.loads_ids:
-            after[table] = was
+            now = was
         elif was == 0:
-            # Into an empty table every row loaded is new: each key comes once per run.
-            after[table] = row_counts.get(table, 0)
+            now = loaded  # into an empty table every row loaded is new: each key comes once
         else:
-            after[table] = _count(pipeline, table)
-    return info, row_counts, before, after
+            now = _count(pipeline, table)
+        new = None if now is None or was is None else now - was
+        updated = None if new is None else loaded - new
+        summaries.append(TableSummary(table=table, loaded=loaded, new=new, updated=updated))
+    return info, tuple(summaries)
