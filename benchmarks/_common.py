@@ -9,7 +9,9 @@ all of them alike, and ratios are taken between medians of the same run.
 
 from __future__ import annotations
 
+import argparse
 import contextlib
+import dataclasses
 import gc
 import os
 import platform
@@ -24,6 +26,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 from screendesk_async.testing import FakeScreendesk
 
@@ -284,6 +290,47 @@ def table(header: Sequence[str], rows: Sequence[Sequence[str]], align: str = "")
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(marks) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return lines
+
+
+SizeT = TypeVar("SizeT", bound="DataclassInstance")
+ResultT = TypeVar("ResultT")
+
+
+def size_parser(doc: str, repeat_help: str = "runs of each variant") -> argparse.ArgumentParser:
+    """A benchmark's own command line: ``--quick`` (the smoke size) and ``--repeat N``."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
+    parser.add_argument("--repeat", type=int, help=repeat_help)
+    return parser
+
+
+def chosen_size(
+    args: argparse.Namespace, quick: SizeT, default: SizeT, repeats: Sequence[str] = ("repeat",)
+) -> SizeT:
+    """``quick`` or ``default`` as the command line asks, ``--repeat`` setting ``repeats``."""
+    size = quick if args.quick else default
+    if args.repeat:
+        size = dataclasses.replace(size, **dict.fromkeys(repeats, args.repeat))
+    return size
+
+
+def standalone(
+    doc: str,
+    argv: Sequence[str] | None,
+    sizes: tuple[SizeT, SizeT],
+    run: Callable[[SizeT], ResultT],
+    report: Callable[[ResultT], list[str]],
+    *,
+    repeat_help: str = "runs of each variant",
+    repeats: Sequence[str] = ("repeat",),
+) -> int:
+    """A benchmark run on its own (``python -m benchmarks.bench_x [--quick] [--repeat N]``).
+
+    ``sizes`` is ``(quick, default)``; the report is printed.
+    """
+    args = size_parser(doc, repeat_help).parse_args(argv)
+    print("\n".join(report(run(chosen_size(args, *sizes, repeats)))))
+    return 0
 
 
 def met(ok: bool) -> str:

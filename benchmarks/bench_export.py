@@ -21,7 +21,6 @@ a'/d <= 1.0 (medians of >= 5 interleaved pairs of processes, same server).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -46,6 +45,7 @@ from benchmarks._common import (
     met,
     ratio_line,
     scratch_dir,
+    standalone,
     table,
 )
 from screendesk_async import AsyncScreendesk
@@ -330,15 +330,7 @@ def markdown(result: Result) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
-    parser.add_argument("--repeat", type=int, help="runs of each variant")
-    args = parser.parse_args(argv)
-    size = QUICK if args.quick else Size()
-    if args.repeat:
-        size = Size(**{**size.__dict__, "repeat": args.repeat})
-    print("\n".join(report(run(size))))
-    return 0
+    return standalone(__doc__, argv, (QUICK, Size()), run, report)
 
 
 if __name__ == "__main__":

@@ -30,7 +30,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmarks._common import FakeProcess, Samples, met, ratio_line, scratch_dir, table
+from benchmarks._common import (
+    FakeProcess,
+    Samples,
+    chosen_size,
+    met,
+    ratio_line,
+    scratch_dir,
+    size_parser,
+    table,
+)
 
 
 @dataclass(frozen=True)
@@ -190,9 +199,7 @@ def markdown(result: Result) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
-    parser.add_argument("--repeat", type=int, help="runs of each size")
+    parser = size_parser(__doc__, "runs of each size")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--url", help=argparse.SUPPRESS)
     parser.add_argument("--token", help=argparse.SUPPRESS)
@@ -203,10 +210,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.child:
         _child(args.url, args.token, args.records, args.per_page, args.concurrency)
         return 0
-    size = QUICK if args.quick else Size()
-    if args.repeat:
-        size = Size(**{**size.__dict__, "repeat": args.repeat})
-    print("\n".join(report(run(size))))
+    print("\n".join(report(run(chosen_size(args, QUICK, Size())))))
     return 0
 
 

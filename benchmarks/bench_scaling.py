@@ -13,7 +13,6 @@ measured by wrapping the library's own functions for the run.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import contextlib
 import sys
@@ -22,7 +21,15 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks._common import FakeProcess, Samples, gc_timer, interleaved, scratch_dir, table
+from benchmarks._common import (
+    FakeProcess,
+    Samples,
+    gc_timer,
+    interleaved,
+    scratch_dir,
+    standalone,
+    table,
+)
 from benchmarks.bench_export import library_export
 from screendesk_async import _transport
 from screendesk_async.export import _sinks
@@ -215,15 +222,7 @@ def markdown(result: tuple[Size, list[Level]]) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
-    parser.add_argument("--repeat", type=int, help="runs of each level")
-    args = parser.parse_args(argv)
-    size = QUICK if args.quick else Size()
-    if args.repeat:
-        size = Size(**{**size.__dict__, "repeat": args.repeat})
-    print("\n".join(report(run(size))))
-    return 0
+    return standalone(__doc__, argv, (QUICK, Size()), run, report, repeat_help="runs of each level")
 
 
 if __name__ == "__main__":

@@ -22,7 +22,6 @@ Targets: ours >= 1.6 x pydantic and >= 0.5 x msgspec (records/s).
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import gc
 import sys
@@ -47,6 +46,7 @@ from benchmarks._common import (
     interleaved,
     met,
     ratio_line,
+    standalone,
     table,
 )
 from benchmarks._rivals import MsRecording, PdRecording
@@ -347,15 +347,9 @@ def markdown(result: Result) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="tiny size (smoke test)")
-    parser.add_argument("--repeat", type=int, help="runs of each variant")
-    args = parser.parse_args(argv)
-    size = QUICK if args.quick else Size()
-    if args.repeat:
-        size = Size(**{**size.__dict__, "repeat": args.repeat, "structure_repeat": args.repeat})
-    print("\n".join(report(run(size))))
-    return 0
+    return standalone(
+        __doc__, argv, (QUICK, Size()), run, report, repeats=("repeat", "structure_repeat")
+    )
 
 
 if __name__ == "__main__":
