@@ -14,8 +14,13 @@ def test_load_benchmark() -> None:
         assert samples.values
         assert all(math.isfinite(value) and value > 0 for value in samples.values)
     assert result.b_over_a > 0
+    assert list(result.phases) == list(bench_load.PHASES)
+    for part in result.phases.values():
+        assert len(part.values) == bench_load.QUICK.repeat
+        assert all(math.isfinite(value) and value >= 0 for value in part.values)
     text = "\n".join(bench_load.markdown(result))
     assert "## 6. Loading into a warehouse" in text
     assert "b/a = " in text
+    assert "| extract |" in text
     assert len(bench_load.targets(result)) == 1
     assert "b/a = " in "\n".join(bench_load.report(result))
