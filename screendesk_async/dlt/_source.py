@@ -234,6 +234,32 @@ async def _listing(
         await asyncio.gather(reader, return_exceptions=True)
 
 
+def _merged(rows: Callable[..., AsyncIterator[pa.Table]], model: type, key: str) -> Any:
+    """``rows`` as the dlt resource of its name: merged on ``key``, ``model``'s JSON columns."""
+    return dlt.resource(
+        rows,
+        name=rows.__name__,
+        primary_key=key,
+        write_disposition="merge",
+        columns=_hints(model),
+    )
+
+
+def _rest_tables(
+    kind: str,
+    model: type,
+    key: str,
+    make: Callable[[], AsyncScreendesk],
+    concurrency: int | None,
+    batch_size: int,
+    progress: ProgressCallback | None,
+    keep: Callable[[pa.Table], pa.Table] | None = None,
+) -> AsyncIterator[pa.Table]:
+    """A REST listing's tables of ``model`` rows, read ``READ_ROWS`` at a time (``_listing``)."""
+    batcher = _Batcher(kind, key, min(batch_size, READ_ROWS), progress, _lines_of(model, key), keep)
+    return _listing(kind, make, concurrency, batcher, batch_size)
+
+
 def _recordings(
     make: Callable[[], AsyncScreendesk],
     concurrency: int | None,
@@ -250,18 +276,13 @@ def _recordings(
         # of the boundary apart by their primary key.
         since = updated_at.start_value
         keep = None if since is None else functools.partial(_changed_since, since=since)
-        build = _lines_of(Recording, "uuid")
-        batcher = _Batcher("recordings", "uuid", min(batch_size, READ_ROWS), progress, build, keep)
-        async for table in _listing("recordings", make, concurrency, batcher, batch_size):
+        tables = _rest_tables(
+            "recordings", Recording, "uuid", make, concurrency, batch_size, progress, keep
+        )
+        async for table in tables:
             yield table
 
-    return dlt.resource(
-        recordings,
-        name="recordings",
-        primary_key="uuid",
-        write_disposition="merge",
-        columns=_hints(Recording),
-    )
+    return _merged(recordings, Recording, "uuid")
 
 
 def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
@@ -278,18 +299,11 @@ def _users(
     progress: ProgressCallback | None,
 ) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        build = _lines_of(User, "email")
-        batcher = _Batcher("users", "email", min(batch_size, READ_ROWS), progress, build)
-        async for table in _listing("users", make, concurrency, batcher, batch_size):
+        tables = _rest_tables("users", User, "email", make, concurrency, batch_size, progress)
+        async for table in tables:
             yield table
 
-    return dlt.resource(
-        users,
-        name="users",
-        primary_key="email",
-        write_disposition="merge",
-        columns=_hints(User),
-    )
+    return _merged(users, User, "email")
 
 
 def _scim_users(
@@ -317,13 +331,7 @@ def _scim_users(
         if table is not None:
             yield table
 
-    return dlt.resource(
-        scim_users,
-        name="scim_users",
-        primary_key="id",
-        write_disposition="merge",
-        columns=_hints(ScimUser),
-    )
+    return _merged(scim_users, ScimUser, "id")
 
 
 def screendesk_source(
