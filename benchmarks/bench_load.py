@@ -65,8 +65,8 @@ A, B, C = (
 TARGET = 3.0
 
 #: Where a first load's time goes, from dlt's trace of each (b) run: before its extract step
-#: (the pipeline, opening the DuckDB file, the row count, dlt's state sync), its three steps,
-#: and after its load step (the close, the summary).
+#: (the pipeline, opening the DuckDB file, the row count, dlt's state sync, while the listing
+#: starts), its three steps, and after its load step (the close, the summary).
 PHASES = ("before extract", "extract", "normalize", "load", "after load")
 
 
@@ -188,7 +188,8 @@ def targets(result: Result) -> list[tuple[str, str, bool]]:
 
 #: What each of ``PHASES`` holds, for the table.
 _PHASE_NOTES = {
-    "before extract": "the pipeline, opening the DuckDB file once, the row count, dlt's state sync",
+    "before extract": "the pipeline, opening the DuckDB file once, the row count, dlt's state "
+    "sync; the pages start arriving meanwhile",
     "extract": "the pages as (a) reads them, read into Arrow tables by pyarrow's JSON reader "
     "in worker threads while the next pages arrive; dlt writing them to parquet",
     "normalize": "dlt checking the parquet files against the schema, moving them to the load",

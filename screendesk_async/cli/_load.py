@@ -32,7 +32,7 @@ _NEEDS: Final = {
 
 
 class LoadProgress:
-    """Rows read per resource (rich, on a terminal only); fed from dlt's worker thread."""
+    """Rows read per resource (rich, on a terminal only); fed from a worker thread."""
 
     def __init__(self, *, enabled: bool | None = None) -> None:
         from rich.console import Console

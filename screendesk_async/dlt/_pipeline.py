@@ -16,7 +16,7 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.extract.source import DltSource
 
-from ._source import SOURCE_NAME
+from ._source import SOURCE_NAME, reading_ahead
 
 #: DuckDB's ``checkpoint_threshold`` on the connection a load opens (dlt sets 1 GB): a commit
 #: whose log would be larger writes its rows straight into the file (a checkpoint) instead of
@@ -188,12 +188,15 @@ def load(
 ) -> LoadSummary:
     """Run ``source`` (or only its ``resources``) through ``pipeline``; say what changed.
 
+    The REST listings start at once (``_source.reading_ahead``), while dlt sets itself up.
+
     Raises:
         KeyError: a resource the source does not have (e.g. ``scim_users`` without a SCIM
             token).
         dlt.pipeline.exceptions.PipelineStepFailed: extracting or loading failed; its
             ``__cause__`` chain holds the library's own error.
     """
+    made = source  # reading_ahead knows the source screendesk_source made, not its clones
     if resources is not None:
         missing = [name for name in resources if name not in source.resources]
         if missing:
@@ -201,7 +204,7 @@ def load(
         source = source.with_resources(*resources)
     tables = list(source.selected_resources)
     started = time.perf_counter()
-    with _one_connection(pipeline):
+    with reading_ahead(made, tables), _one_connection(pipeline):
         info, summaries = _run(pipeline, source, tables)
     return LoadSummary(
         pipeline=pipeline.pipeline_name,
@@ -222,7 +225,7 @@ def _run(
     for table in tables:
         if before[table] == 0:
             # Into an empty table a merge is an append (each key comes once per run, see
-            # _source._Batcher), without the staging table and the merge's SQL: about half
+            # _reading.Keys), without the staging table and the merge's SQL: about half
             # the load step's time on a first load. Later runs merge.
             source.resources[table].apply_hints(write_disposition="append")
     info = pipeline.run(source)

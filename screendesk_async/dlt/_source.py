@@ -4,21 +4,21 @@ Each resource is an async generator: dlt runs it on its own event loop (in a wor
 the :class:`AsyncScreendesk` client is created inside the generator, on that loop, and uses the
 library's own concurrent pagination there. That is the client's native path (no sync facade and
 its extra portal thread in between), and it works the same under a caller's running loop (a
-notebook), because dlt's loop is its own.
+notebook), because dlt's loop is its own. ``_pipeline.load`` starts the REST listings earlier,
+on a loop of their own (:func:`reading_ahead`), so that their pages arrive during dlt's setup.
 
-``recordings`` and ``users`` read their pages as the JSONL export does (each record's JSON line,
-``export._sources``) and turn them into Arrow tables with ``_wire`` (pyarrow's JSON reader where
-the model allows, else the models and ``_arrow``), in worker threads while the next pages
-arrive; ``scim_users`` tables the models of the SCIM listing. dlt gets tables of about
-``batch_size`` rows, so its per-table work stays small.
+``recordings`` and ``users`` read their pages as the JSONL export does and turn them into Arrow
+tables while the next pages arrive (``_reading``); ``scim_users`` tables the models of the SCIM
+listing. dlt gets tables of about ``batch_size`` rows, so its per-table work stays small.
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Sequence
+import weakref
+from collections.abc import AsyncIterator, Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any, Final
 
@@ -31,18 +31,16 @@ from dlt.extract.source import DltSource
 from .. import _constants as C
 from .._client import AsyncScreendesk
 from .._config import ClientConfig, resolve_config
+from .._portal import Portal
 from ..errors import ResponseDecodeError
-from ..export._sources import LINES_KEY, SOURCES
 from ..models import Recording, ScimUser, User
-from . import _arrow, _wire
+from . import _arrow
+from ._reading import READ_ROWS, Batcher, Feed, Keys, ProgressCallback
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
 #: Rows per Arrow table handed to dlt.
 DEFAULT_BATCH_SIZE: Final = 5_000
-#: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
-#: small, so that little is left to read once the last page is in.
-READ_ROWS: Final = 1_000
 #: The recordings' incremental cursor: ``metadata.updated_at``, as its flattened column.
 CURSOR: Final = _arrow.SEPARATOR.join(("metadata", "updated_at"))
 #: SCIM users per request.
@@ -51,8 +49,10 @@ SCIM_PAGE_SIZE: Final = 100
 #: The resources' names (and their tables').
 RESOURCES: Final = ("recordings", "users", "scim_users")
 
-#: ``(resource, rows read so far, rows expected or None)``, called after every page.
-ProgressCallback = Callable[[str, int, int | None], None]
+#: The REST resources' listings: ``(model, primary key)``.
+_REST: Final = {"recordings": (Recording, "uuid"), "users": (User, "email")}
+#: The feeds of the sources made here, for :func:`reading_ahead`.
+_FEEDS: weakref.WeakKeyDictionary[DltSource, dict[str, Feed]] = weakref.WeakKeyDictionary()
 
 
 class _JsonHintNotice(logging.Filter):
@@ -101,137 +101,29 @@ def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
     return make
 
 
-class _Batcher:
-    """Gathers a resource's records into Arrow tables of about ``size`` rows; reports progress.
+@contextlib.contextmanager
+def reading_ahead(source: DltSource, names: Collection[str]) -> Iterator[None]:
+    """While the block runs, the REST listings of ``source`` among ``names`` are being read.
 
-    ``add`` keeps parts (a page's JSON lines, or models) until ``size`` rows wait; ``take``
-    hands them over, ``build`` turns them into a table (any thread: it touches no state here),
-    and ``select`` (in order, one table after the other) keeps the rows to load: those ``keep``
-    (optional) selects, and each key once. A key seen before in this run is dropped (a record
-    created during the listing shifts the pages, so one can come twice): every run yields each
-    key once, which keeps an ``append`` into an empty table (see ``_pipeline.load``) exactly
-    what a ``merge`` would give.
+    On a loop of their own, from now on: the pages arrive while dlt syncs its state and opens
+    the destination (a remote warehouse takes seconds), and the resources take those readings
+    when dlt asks them for tables. Afterwards a reading not taken is stopped. ``source`` is one
+    :func:`screendesk_source` made (not a clone, such as ``with_resources`` makes); for any
+    other source this does nothing.
     """
-
-    def __init__(
-        self,
-        name: str,
-        key: str,
-        size: int,
-        progress: ProgressCallback | None,
-        build: Callable[[list[Any]], pa.Table],
-        keep: Callable[[pa.Table], pa.Table] | None = None,
-    ) -> None:
-        self._name, self._key, self._size, self._progress = name, key, size, progress
-        self.build, self._keep = build, keep
-        self._parts: list[Any] = []
-        self._rows = 0
-        self._seen: set[Any] = set()
-        self.read = 0
-
-    @property
-    def full(self) -> bool:
-        """Whether ``size`` rows are waiting."""
-        return self._rows >= self._size
-
-    def add(self, parts: Sequence[Any], rows: int, expected: int | None) -> None:
-        """Keep ``parts`` (``rows`` records read)."""
-        self.read += rows
-        if self._progress is not None:
-            self._progress(self._name, self.read, expected)
-        self._parts.extend(parts)
-        self._rows += rows
-
-    def take(self) -> list[Any]:
-        """The parts waiting (none wait afterwards)."""
-        parts, self._parts, self._rows = self._parts, [], 0
-        return parts
-
-    def select(self, table: pa.Table) -> pa.Table | None:
-        """The rows of ``table`` to load (None when none are left)."""
-        if self._keep is not None:
-            table = self._keep(table)
-        keys = table.column(self._key).to_pylist()
-        seen = self._seen
-        if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
-            fresh = []
-            for key in keys:
-                fresh.append(key not in seen)
-                seen.add(key)
-            table = table.filter(pa.array(fresh, type=pa.bool_()))
-        seen.update(keys)
-        return table if table.num_rows else None
-
-    def flush(self) -> pa.Table | None:
-        """The rows still waiting as a table, or None when none are left to load."""
-        parts = self.take()
-        return self.select(self.build(parts)) if parts else None
-
-
-def _lines_of(model: type, key: str) -> Callable[[list[bytes]], pa.Table]:
-    """``_Batcher``'s ``build`` for pages' JSON lines: read by Arrow, or via the models."""
-    return lambda parts: _wire.table_of_lines(model, b"".join(parts), key)
-
-
-def _models_of(model: type, key: str) -> Callable[[list[Any]], pa.Table]:
-    return lambda parts: _arrow.to_table(model, parts, key)
-
-
-async def _listing(
-    kind: str,
-    make: Callable[[], AsyncScreendesk],
-    concurrency: int | None,
-    batcher: _Batcher,
-    batch_size: int,
-) -> AsyncGenerator[pa.Table, None]:
-    """A REST listing's tables of about ``batch_size`` rows, read from its pages' JSON lines.
-
-    The pages come as the export reads them (each record's JSON line), from a task of its own,
-    so they keep arriving while dlt handles a table (between two of its requests for the next
-    one, this generator is suspended). Every ``batcher``-full of them is read into Arrow in a
-    worker thread (Arrow's reader releases the GIL); those tables are selected in the
-    listing's order and yielded together (``pa.concat_tables`` copies nothing).
-    """
-    source = SOURCES[kind]
-    built: asyncio.Queue[asyncio.Future[pa.Table] | None] = asyncio.Queue()
-
-    def build(parts: list[Any]) -> None:
-        built.put_nowait(asyncio.ensure_future(asyncio.to_thread(batcher.build, parts)))
-
-    async def read() -> None:
-        try:
-            async with make() as sd:
-                async for page in source.open_pages(sd, 1, None, concurrency):
-                    records = page.get(source.items_key) or ()
-                    batcher.add((page.get(LINES_KEY, b""),), len(records), source.total(page))
-                    if batcher.full:
-                        build(batcher.take())
-            parts = batcher.take()
-            if parts:
-                build(parts)
-        finally:
-            built.put_nowait(None)  # the end, or the failure the task holds
-
-    reader = asyncio.create_task(read())
-    ready: list[pa.Table] = []
+    feeds = [feed for name, feed in _FEEDS.get(source, {}).items() if name in names]
+    if not feeds:
+        yield
+        return
+    portal = Portal("screendesk-read-ahead")
     try:
-        while (future := await built.get()) is not None:
-            table = batcher.select(await future)
-            if table is not None:
-                ready.append(table)
-            if ready and sum(t.num_rows for t in ready) >= batch_size:
-                yield pa.concat_tables(ready)
-                ready = []
-        await reader  # raises what the listing raised
-        if ready:
-            yield pa.concat_tables(ready)
+        for feed in feeds:
+            feed.start(portal)
+        yield
     finally:
-        reader.cancel()
-        while not built.empty():
-            pending = built.get_nowait()
-            if pending is not None and not pending.cancel() and not pending.cancelled():
-                pending.exception()  # retrieved: a table nobody will load failed as well
-        await asyncio.gather(reader, return_exceptions=True)
+        for feed in feeds:
+            feed.forget()
+        portal.close()
 
 
 def _merged(rows: Callable[..., AsyncIterator[pa.Table]], model: type, key: str) -> Any:
@@ -245,27 +137,7 @@ def _merged(rows: Callable[..., AsyncIterator[pa.Table]], model: type, key: str)
     )
 
 
-def _rest_tables(
-    kind: str,
-    model: type,
-    key: str,
-    make: Callable[[], AsyncScreendesk],
-    concurrency: int | None,
-    batch_size: int,
-    progress: ProgressCallback | None,
-    keep: Callable[[pa.Table], pa.Table] | None = None,
-) -> AsyncIterator[pa.Table]:
-    """A REST listing's tables of ``model`` rows, read ``READ_ROWS`` at a time (``_listing``)."""
-    batcher = _Batcher(kind, key, min(batch_size, READ_ROWS), progress, _lines_of(model, key), keep)
-    return _listing(kind, make, concurrency, batcher, batch_size)
-
-
-def _recordings(
-    make: Callable[[], AsyncScreendesk],
-    concurrency: int | None,
-    batch_size: int,
-    progress: ProgressCallback | None,
-) -> Any:
+def _recordings(feed: Feed, batch_size: int) -> Any:
     incremental = dlt.sources.incremental[datetime](CURSOR, on_cursor_value_missing="include")
 
     async def recordings(
@@ -276,13 +148,11 @@ def _recordings(
         # of the boundary apart by their primary key.
         since = updated_at.start_value
         keep = None if since is None else functools.partial(_changed_since, since=since)
-        tables = _rest_tables(
-            "recordings", Recording, "uuid", make, concurrency, batch_size, progress, keep
-        )
-        async for table in tables:
-            yield table
+        async with contextlib.aclosing(feed.tables(Keys(feed.key, keep), batch_size)) as tables:
+            async for table in tables:
+                yield table
 
-    return _merged(recordings, Recording, "uuid")
+    return _merged(recordings, feed.model, feed.key)
 
 
 def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
@@ -292,18 +162,17 @@ def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
     return table.filter(pc.or_kleene(pc.is_null(updated), pc.greater_equal(updated, bound)))
 
 
-def _users(
-    make: Callable[[], AsyncScreendesk],
-    concurrency: int | None,
-    batch_size: int,
-    progress: ProgressCallback | None,
-) -> Any:
+def _users(feed: Feed, batch_size: int) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        tables = _rest_tables("users", User, "email", make, concurrency, batch_size, progress)
-        async for table in tables:
-            yield table
+        async with contextlib.aclosing(feed.tables(Keys(feed.key), batch_size)) as tables:
+            async for table in tables:
+                yield table
 
-    return _merged(users, User, "email")
+    return _merged(users, feed.model, feed.key)
+
+
+def _scim_table(users: list[ScimUser]) -> pa.Table:
+    return _arrow.to_table(ScimUser, users, "id")
 
 
 def _scim_users(
@@ -313,8 +182,8 @@ def _scim_users(
     progress: ProgressCallback | None,
 ) -> Any:
     async def scim_users() -> AsyncIterator[pa.Table]:
-        build = _models_of(ScimUser, "id")
-        batcher = _Batcher("scim_users", "id", batch_size, progress, build)
+        batcher = Batcher("scim_users", batch_size, progress, _scim_table)
+        keys = Keys("id")
         async with make() as sd:
             listing = sd.scim.users.list(page_size=SCIM_PAGE_SIZE, concurrency=concurrency)
             async for user in listing:
@@ -324,10 +193,10 @@ def _scim_users(
                     raise ResponseDecodeError("the SCIM listing sent a user without an id")
                 batcher.add((user,), 1, None)
                 if batcher.full:
-                    table = batcher.flush()
+                    table = batcher.flush(keys)
                     if table is not None:
                         yield table
-        table = batcher.flush()
+        table = batcher.flush(keys)
         if table is not None:
             yield table
 
@@ -378,7 +247,7 @@ def screendesk_source(
         concurrency: Pages requested ahead (default: ``max_concurrency``).
         batch_size: Rows per Arrow table handed to dlt.
         on_progress: Called after every page with ``(resource, rows read, rows expected)``
-            (from dlt's worker thread).
+            (from a worker thread: dlt's, or the one ``load`` reads ahead on).
 
     Raises:
         errors.ConfigurationError: neither a REST nor a SCIM token, or a bad base URL.
@@ -405,11 +274,17 @@ def screendesk_source(
         config.rest_token()  # raises, naming the variable to set
     _quiet_json_hint_notice()
     make = _client_factory(config)
+    read_rows = min(batch_size, READ_ROWS)
+    feeds = {
+        kind: Feed(kind, model, key, make, concurrency, read_rows, on_progress)
+        for kind, (model, key) in _REST.items()
+        if config.token is not None
+    }
     resources = []
-    if config.token is not None:
+    if feeds:
         resources += [
-            _recordings(make, concurrency, batch_size, on_progress),
-            _users(make, concurrency, batch_size, on_progress),
+            _recordings(feeds["recordings"], batch_size),
+            _users(feeds["users"], batch_size),
         ]
     if config.scim_token is not None:
         resources.append(_scim_users(make, concurrency, batch_size, on_progress))
@@ -419,6 +294,7 @@ def screendesk_source(
         return resources
 
     source: DltSource = screendesk()
+    _FEEDS[source] = feeds
     return source
 
 

@@ -6,6 +6,7 @@ destination really is swappable: only the pipeline's ``destination`` differs.
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -313,3 +314,46 @@ def test_configured_duckdb_credentials_stay_dlt_s(
     load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
     assert theirs.sql("SELECT COUNT(*) FROM screendesk_dataset.users").fetchall() == [(30,)]
     theirs.close()
+
+
+def _reading_ahead() -> bool:
+    return any(thread.name == "screendesk-read-ahead" for thread in threading.enumerate())
+
+
+def test_load_reads_the_pages_ahead_and_once(server: Server, tmp_path: Path) -> None:
+    """``load`` starts the REST listing on a loop of its own, before dlt's setup, and dlt's
+    resource takes that reading: the same requests as a plain ``pipeline.run``."""
+    _, fake = server
+    threads: list[str] = []
+
+    def progress(_: str, __: int, ___: int | None) -> None:
+        threads.append(threading.current_thread().name)
+
+    def source() -> Any:
+        return screendesk_source(fake.admin_token, base_url=fake.url, on_progress=progress)
+
+    def listing_requests() -> int:
+        return sum(1 for request in fake.requests if request.path == "/api/v2/recordings")
+
+    fake.requests.clear()
+    plain = make_pipeline(destination=tmp_path / "plain.duckdb", pipelines_dir=tmp_path / "a")
+    plain.run(source().with_resources("recordings"))
+    by_dlt, plain_requests = set(threads), listing_requests()
+    threads.clear()
+    fake.requests.clear()
+    ahead = make_pipeline(destination=tmp_path / "ahead.duckdb", pipelines_dir=tmp_path / "b")
+    summary = load(ahead, source(), ["recordings"])
+    assert _by_table(summary)["recordings"] == (120, 120, 0)
+    assert set(threads) == {"screendesk-read-ahead"} != by_dlt
+    assert listing_requests() == plain_requests > 0
+    assert not _reading_ahead()
+
+
+def test_a_failed_setup_stops_reading_ahead(server: Server, tmp_path: Path) -> None:
+    _, fake = server
+    pipeline = make_pipeline(
+        destination=tmp_path / "missing" / "w.duckdb", pipelines_dir=tmp_path / "pipelines"
+    )
+    with pytest.raises(duckdb.Error):
+        load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["recordings"])
+    assert not _reading_ahead()
