@@ -132,8 +132,9 @@ def load_command(
 
     Rows are merged on their primary key (uuid, email, id): a re-run updates changed rows and
     adds new ones, without duplicates; recordings are incremental on metadata.updated_at. The
-    default destination is a DuckDB file, PIPELINE.duckdb, in the working directory
-    (screendesk.duckdb; screendesk_demo.duckdb with --demo).
+    default destination is a DuckDB file, PIPELINE.duckdb (screendesk.duckdb;
+    screendesk_demo.duckdb with --demo), in the working directory of the pipeline's first run:
+    dlt keeps the pipeline, its state and that location in its data directory (~/.dlt).
 
     \b
     Examples:
