@@ -392,3 +392,23 @@ def test_a_failed_reading_nobody_took_is_retrieved(
     gc.collect()
     assert not _reading_ahead()
     assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_the_same_source_loaded_twice_reads_again_and_merges(
+    server: Server, tmp_path: Path
+) -> None:
+    """A second ``load`` of the same source object reads the listings again (no stale
+    reading) and merges: the first load's append into the empty tables stays its own."""
+    _, fake = server
+    pipeline = make_pipeline(destination=tmp_path / "w.duckdb", pipelines_dir=tmp_path / "p")
+    source = screendesk_source(fake.admin_token, base_url=fake.url)
+    assert _by_table(load(pipeline, source)) == {
+        "recordings": (120, 120, 0),
+        "users": (30, 30, 0),
+    }
+    fake.requests.clear()
+    assert _by_table(load(pipeline, source)) == {"recordings": (0, 0, 0), "users": (30, 0, 30)}
+    assert any(r.path == "/api/v2/users" for r in fake.requests)
+    with pipeline.sql_client() as client:
+        users = client.make_qualified_table_name("users")
+        assert client.execute_sql(f"SELECT COUNT(*) FROM {users}") == [(30,)]
