@@ -202,6 +202,10 @@ def load(
         if missing:
             raise KeyError(", ".join(missing))
         source = source.with_resources(*resources)
+    else:
+        # A clone's resources are copies: the hints _run applies (an append into an empty
+        # table) stay this load's, and a later load of the same source merges.
+        source = source.clone()
     tables = list(source.selected_resources)
     started = time.perf_counter()
     with reading_ahead(made, tables), _one_connection(pipeline):

@@ -182,10 +182,10 @@ class _Elsewhere:
     """A :class:`Reading` on another thread's event loop, used from this one."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop, reading: Reading) -> None:
-        self._loop, self._reading = loop, reading
+        self._loop, self.reading = loop, reading
 
     async def next(self) -> pa.Table | None:
-        step = asyncio.run_coroutine_threadsafe(self._reading.next(), self._loop)
+        step = asyncio.run_coroutine_threadsafe(self.reading.next(), self._loop)
         return await asyncio.wrap_future(step)
 
     async def aclose(self) -> None:
@@ -193,7 +193,7 @@ class _Elsewhere:
             return  # its portal closed the reading with the loop
         with contextlib.suppress(RuntimeError):  # the loop closed meanwhile: the same
             await asyncio.wrap_future(
-                asyncio.run_coroutine_threadsafe(self._reading.aclose(), self._loop)
+                asyncio.run_coroutine_threadsafe(self.reading.aclose(), self._loop)
             )
 
 
@@ -235,9 +235,10 @@ class Feed:
         """Start reading on ``portal``'s loop; the next :meth:`tables` takes that reading."""
         self._ahead = _Elsewhere(portal.loop, portal.call_sync(self._reading))
 
-    def forget(self) -> None:
-        """Let go of a reading started ahead and not taken (closing its portal stops it)."""
-        self._ahead = None
+    def forget(self) -> Reading | None:
+        """Let go of a reading started ahead; the reading, if it was not taken (to close it)."""
+        ahead, self._ahead = self._ahead, None
+        return None if ahead is None else ahead.reading
 
     async def tables(self, keys: Keys, batch_size: int) -> AsyncGenerator[pa.Table, None]:
         """The rows to load (``keys``) in the listing's order, in tables of about ``batch_size``.

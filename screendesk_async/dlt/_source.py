@@ -35,7 +35,7 @@ from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from . import _arrow
-from ._reading import READ_ROWS, Batcher, Feed, Keys, ProgressCallback
+from ._reading import READ_ROWS, Batcher, Feed, Keys, ProgressCallback, Reading
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
@@ -116,13 +116,21 @@ def reading_ahead(source: DltSource, names: Collection[str]) -> Iterator[None]:
         yield
         return
     portal = Portal("screendesk-read-ahead")
+    left: list[Reading] = []
+
+    async def close_left() -> None:
+        # Cancelled by now; closing retrieves a failure nobody took (a 401 during a failed
+        # setup), which asyncio would otherwise log as never retrieved.
+        for reading in left:
+            await reading.aclose()
+
+    portal.on_close(close_left)
     try:
         for feed in feeds:
             feed.start(portal)
         yield
     finally:
-        for feed in feeds:
-            feed.forget()
+        left += [reading for feed in feeds if (reading := feed.forget()) is not None]
         portal.close()
 
 

@@ -6,7 +6,10 @@ destination really is swappable: only the pipeline's ``destination`` differs.
 
 from __future__ import annotations
 
+import gc
+import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -357,3 +360,55 @@ def test_a_failed_setup_stops_reading_ahead(server: Server, tmp_path: Path) -> N
     with pytest.raises(duckdb.Error):
         load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["recordings"])
     assert not _reading_ahead()
+
+
+def test_a_failed_reading_nobody_took_is_retrieved(
+    server: Server,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A reading that failed (a bad token) before dlt's setup failed leaves no unretrieved task:
+    asyncio would log "Task exception was never retrieved" once it is collected."""
+    _, fake = server
+    connect = duckdb.connect
+
+    def after_the_401s(database: Any = ":memory:", *args: Any, **kwargs: Any) -> Any:
+        # The setup fails only once both listings were refused, as a slow destination would.
+        while {r.path for r in fake.requests} < {"/api/v2/recordings", "/api/v2/users"}:
+            time.sleep(0.01)
+        time.sleep(0.3)  # the 401s reach the readings
+        return connect(database, *args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", after_the_401s)
+    pipeline = make_pipeline(
+        destination=tmp_path / "missing" / "w.duckdb", pipelines_dir=tmp_path / "pipelines"
+    )
+    source = screendesk_source("not-a-token", base_url=fake.url, max_retries=0)
+    with caplog.at_level(logging.ERROR, logger="asyncio"), pytest.raises(duckdb.Error):
+        load(pipeline, source)
+    assert {r.auth_kind for r in fake.requests} == {"invalid"}
+    del source
+    gc.collect()
+    assert not _reading_ahead()
+    assert [r.getMessage() for r in caplog.records if r.name == "asyncio"] == []
+
+
+def test_the_same_source_loaded_twice_reads_again_and_merges(
+    server: Server, tmp_path: Path
+) -> None:
+    """A second ``load`` of the same source object reads the listings again (no stale
+    reading) and merges: the first load's append into the empty tables stays its own."""
+    _, fake = server
+    pipeline = make_pipeline(destination=tmp_path / "w.duckdb", pipelines_dir=tmp_path / "p")
+    source = screendesk_source(fake.admin_token, base_url=fake.url)
+    assert _by_table(load(pipeline, source)) == {
+        "recordings": (120, 120, 0),
+        "users": (30, 30, 0),
+    }
+    fake.requests.clear()
+    assert _by_table(load(pipeline, source)) == {"recordings": (0, 0, 0), "users": (30, 0, 30)}
+    assert any(r.path == "/api/v2/users" for r in fake.requests)
+    with pipeline.sql_client() as client:
+        users = client.make_qualified_table_name("users")
+        assert client.execute_sql(f"SELECT COUNT(*) FROM {users}") == [(30,)]
