@@ -21,7 +21,7 @@ import pyarrow as pa
 
 from .._client import AsyncScreendesk
 from .._portal import Portal
-from ..export._sources import LINES_KEY, SOURCES
+from ..export._sources import LINES_KEY, SOURCES, Source
 from . import _wire
 
 #: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
@@ -131,17 +131,15 @@ class Reading:
     ) -> None:
         self._built: asyncio.Queue[asyncio.Future[pa.Table] | None] = asyncio.Queue()
         self._room = asyncio.Semaphore(AHEAD_TABLES)
-        self._task = asyncio.create_task(self._read(kind, make, concurrency, batcher))
+        self._task = asyncio.create_task(self._read(SOURCES[kind], make, concurrency, batcher))
 
     async def _read(
         self,
-        kind: str,
+        source: Source,
         make: Callable[[], AsyncScreendesk],
         concurrency: int | None,
         batcher: Batcher,
     ) -> None:
-        source = SOURCES[kind]
-
         async def build(parts: list[Any]) -> None:
             await self._room.acquire()
             self._built.put_nowait(asyncio.ensure_future(asyncio.to_thread(batcher.build, parts)))
