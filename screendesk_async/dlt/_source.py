@@ -283,11 +283,14 @@ def screendesk_source(
     _quiet_json_hint_notice()
     make = _client_factory(config)
     read_rows = min(batch_size, READ_ROWS)
-    feeds = {
-        kind: Feed(kind, model, key, make, concurrency, read_rows, on_progress)
-        for kind, (model, key) in _REST.items()
+    feeds = (
+        {
+            kind: Feed(kind, model, key, make, concurrency, read_rows, on_progress)
+            for kind, (model, key) in _REST.items()
+        }
         if config.token is not None
-    }
+        else {}
+    )
     resources = []
     if feeds:
         resources += [
