@@ -108,7 +108,7 @@ async def test_retry_after_over_the_cap_raises_at_once(
     started = time.perf_counter()
     with pytest.raises(errors.RateLimitError) as caught:
         await sd.recordings.page(1)
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10.0  # not the 120 s asked for
     assert caught.value.retry_after == 120.0
     assert len(fake.requests) == 1
 

@@ -91,25 +91,20 @@ async def test_pagination_fields_omitted_or_null(
         assert len([r async for r in sd.recordings.list()]) == 30
 
 
-async def test_concurrency_makes_listing_faster_and_stays_bounded(
+async def test_concurrency_overlaps_page_requests_and_stays_bounded(
     fake: FakeScreendesk, client: Callable[..., Any]
 ) -> None:
-    fake.faults.latency = 0.05
+    # Whether overlapping makes a listing faster is measured in benchmarks/, side by side with a
+    # hand-written client; here only the overlap itself, which no timing noise can change.
+    fake.faults.latency = 0.2
     async with client(fake.admin_token, base_url=fake.url, max_concurrency=8) as sd:
-        started = time.perf_counter()
         sequential = [r.uuid async for r in sd.recordings.list(concurrency=1)]
-        one = time.perf_counter() - started
         assert fake.max_in_flight == 1
         fake.reset_log()
-        started = time.perf_counter()
         concurrent = [r.uuid async for r in sd.recordings.list(concurrency=8)]
-        eight = time.perf_counter() - started
     assert concurrent == sequential
     assert 1 < fake.max_in_flight <= 8
     assert sorted(page_requests(fake)) == list(range(1, 11))
-    # Ten pages at 50 ms: about 0.5 s one by one, about 0.1 s eight at a time. A generous bound,
-    # since the machine is shared; the real figures live in benchmarks/.
-    assert eight < one * 0.6
 
 
 async def test_max_concurrency_bounds_all_calls_of_a_client(
@@ -130,7 +125,7 @@ async def test_max_concurrency_bounds_all_calls_of_a_client(
 
 
 async def test_breaking_out_cancels_requests_in_flight(fake: FakeScreendesk) -> None:
-    fake.faults.latency = 0.3
+    fake.faults.latency = 1.5
     async with AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd:
         iterator = sd.recordings.list(concurrency=4)
         first = await anext(iterator)
@@ -141,9 +136,10 @@ async def test_breaking_out_cancels_requests_in_flight(fake: FakeScreendesk) -> 
         closed_in = time.perf_counter() - started
         others = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
     assert first.uuid == fake.recordings_raw()[0]["uuid"]
-    assert closed_in < 0.2  # cancelled, not awaited to completion
+    # Awaiting the pages would take most of the fake's 1.5 s; cancelling them takes milliseconds.
+    assert closed_in < 0.75
     assert not [t for t in others if "ordered_pages" in repr(t) or "fetch_raw" in repr(t)]
-    await asyncio.sleep(0.4)  # the fake logs a request when its (slow) handler returns
+    await asyncio.sleep(1.6)  # the fake logs a request when its (slow) handler returns
     assert sorted(page_requests(fake)) == [1, 2, 3, 4, 5]  # only one window was requested
 
 

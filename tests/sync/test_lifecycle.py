@@ -97,7 +97,7 @@ def test_close_twice_and_calls_after_close(fake: FakeScreendesk) -> None:
 
 
 def test_close_while_other_threads_are_in_calls(fake: FakeScreendesk) -> None:
-    fake.faults.latency = 0.5
+    fake.faults.latency = 2.0
     sd = Screendesk(fake.admin_token, base_url=fake.url)
     uuid = fake.recordings_raw()[0]["uuid"]
     with ThreadPoolExecutor(2) as pool:
@@ -106,7 +106,7 @@ def test_close_while_other_threads_are_in_calls(fake: FakeScreendesk) -> None:
         time.sleep(0.1)
         started = time.perf_counter()
         sd.close()
-        assert time.perf_counter() - started < 0.3  # cancelled, not waited for
+        assert time.perf_counter() - started < 1.0  # cancelled, not waited for the fake's 2 s
         with pytest.raises(errors.ConfigurationError, match="closed while the call"):
             call.result()
         with pytest.raises(errors.ConfigurationError, match="closed"):

@@ -670,12 +670,10 @@ async def test_latency_makes_requests_overlap(
     fake: FakeScreendesk, session: aiohttp.ClientSession
 ) -> None:
     fake.faults.latency = 0.2
-    started = time.monotonic()
     results = await asyncio.gather(
         *(admin_get(session, fake, "/api/v2/recordings", page=str(p)) for p in range(1, 6))
     )
     assert [r[0] for r in results] == [200] * 5
-    assert time.monotonic() - started < 0.9
     assert fake.max_in_flight == 5
     assert all(r.finished - r.started >= 0.2 for r in fake.requests)
     fake.reset_log()
