@@ -21,7 +21,8 @@ import pyarrow as pa
 
 from .._client import AsyncScreendesk
 from .._portal import Portal
-from ..export._sources import LINES_KEY, SOURCES, Source
+from ..export._sources import SOURCES, Source
+from ..export._writers import Chunk, jsonl_chunks
 from . import _wire
 
 #: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
@@ -39,9 +40,9 @@ ProgressCallback = Callable[[str, int, int | None], None]
 class Batcher:
     """Gathers a listing's records into parts of about ``size`` rows; reports progress.
 
-    ``add`` keeps parts (a page's JSON lines, or models) until ``size`` rows wait; ``take``
-    hands them over and ``build`` turns them into a table (in any thread: it touches no state
-    here).
+    ``add`` keeps parts (the chunks of a page's JSON lines, or models) until ``size`` rows
+    wait; ``take`` hands them over and ``build`` turns them into a table (in any thread: it
+    touches no state here).
     """
 
     def __init__(
@@ -148,7 +149,7 @@ class Reading:
             async with make() as sd:
                 async for page in source.open_pages(sd, 1, None, concurrency):
                     records = page.get(source.items_key) or ()
-                    batcher.add((page.get(LINES_KEY, b""),), len(records), source.total(page))
+                    batcher.add(jsonl_chunks(records), len(records), source.total(page))
                     if batcher.full:
                         await build(batcher.take())
             parts = batcher.take()
@@ -223,7 +224,7 @@ class Feed:
     def _reading(self) -> Reading:
         model, key = self.model, self.key
 
-        def build(parts: list[bytes]) -> pa.Table:
+        def build(parts: list[Chunk]) -> pa.Table:
             return _wire.table_of_lines(model, b"".join(parts), key)
 
         batcher = Batcher(self.kind, self._read_rows, self._progress, build)

@@ -27,8 +27,8 @@ from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
 from ._sinks import STDOUT, OffLoop, Sink, fsync_directory, is_special, open_direct, open_partial
-from ._sources import IDS_KEY, LINES_KEY, SOURCES, RawPage, Source
-from ._writers import CsvWriter, JsonlWriter, Writer, as_dicts
+from ._sources import IDS_KEY, SOURCES, RawPage, Source
+from ._writers import Chunk, CsvWriter, JsonlWriter, Writer, as_dicts
 
 FORMATS: Final = ("jsonl", "csv")
 #: The format each extension means (before an optional ``.gz``).
@@ -392,14 +392,14 @@ class _Run:
         self.written = self._snapshot()
         self.write_failed = False
 
-    def _writer(self, first_page: list[Any]) -> tuple[Writer, bytes]:
+    def _writer(self, first_page: list[Any]) -> tuple[Writer, list[Chunk]]:
         if self.fmt == "jsonl":
-            return JsonlWriter(), b""
+            return JsonlWriter(), []
         if self.state.columns is None:
             self.state.columns = CsvWriter.columns_for(self.source.columns, as_dicts(first_page))
             writer = CsvWriter(self.state.columns)
-            return writer, writer.header()
-        return CsvWriter(self.state.columns), b""
+            return writer, [writer.header()]
+        return CsvWriter(self.state.columns), []
 
     def _fresh(self, page: RawPage, items: list[Any]) -> list[Any]:
         key = self.source.id_key
@@ -424,7 +424,7 @@ class _Run:
         # The ids are joined on the writer thread, at a checkpoint: not once per page here.
         return attrs.evolve(self.state, recent_ids=[]), self.recent.tail(SAVED_IDS)
 
-    def _write(self, sink: Sink, data: bytes, written: Written) -> None:
+    def _write(self, sink: Sink, data: list[Chunk], written: Written) -> None:
         """On the writer thread: append a page; ``written`` is the progress once it is."""
         if self.write_failed:
             return  # nothing after a failed write: a gap would go unnoticed
@@ -511,9 +511,7 @@ class _Run:
             state.records += len(fresh)
             state.pages += 1 if items else 0
             state.next_page += 1
-            lines = page.get(LINES_KEY) if fresh is items and self.fmt == "jsonl" else None
-            data = writer.encode(fresh) if lines is None else lines
-            await thread.submit(self._write, sink, data, self._snapshot())
+            await thread.submit(self._write, sink, writer.encode(fresh), self._snapshot())
             if not self.direct and time.monotonic() - last_saved >= self.checkpoint_every:
                 await thread.submit(self._checkpoint_now, sink)
                 last_saved = time.monotonic()

@@ -13,10 +13,12 @@ import os
 import stat
 import sys
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar
+
+from ._writers import Chunk
 
 T = TypeVar("T")
 
@@ -26,6 +28,9 @@ STDOUT: Final = "-"
 GZIP_LEVEL: Final = 6
 #: Writes queued for the writer thread before the export waits for it (bounds memory).
 MAX_QUEUED_WRITES: Final = 8
+#: The partial file's write buffer: records come one chunk each, so the default 8 KiB would
+#: cost a system call every few records.
+FILE_BUFFER: Final = 1 << 20
 
 
 def is_special(output: Path) -> bool:
@@ -58,16 +63,16 @@ class Sink:
         self._member: gzip.GzipFile | None = None
         self._closed = False
 
-    def write(self, data: bytes) -> None:
-        """Append ``data`` (to the current gzip member, which is started when needed)."""
+    def write(self, chunks: Iterable[Chunk]) -> None:
+        """Append ``chunks`` (to the current gzip member, which is started when needed)."""
         if not self._compress:
-            self._raw.write(data)
+            self._raw.writelines(chunks)
             return
         if self._member is None:
             self._member = gzip.GzipFile(
                 fileobj=self._raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0
             )
-        self._member.write(data)
+        self._member.writelines(chunks)
 
     def commit(self) -> int:
         """End the current member, flush (and fsync a file); return the durable size."""
@@ -99,11 +104,11 @@ def open_partial(partial: Path, size: int, *, compress: bool, resume: bool) -> S
     """The partial file, cut back to ``size`` (the last checkpoint) when resuming."""
     stream: IO[bytes]
     if resume:
-        stream = partial.open("r+b")
+        stream = partial.open("r+b", buffering=FILE_BUFFER)
         stream.truncate(size)  # anything after the last checkpoint is written again
         stream.seek(size)
     else:
-        stream = partial.open("xb")
+        stream = partial.open("xb", buffering=FILE_BUFFER)
     return Sink(stream, compress=compress, durable=True, owned=True)
 
 

@@ -31,8 +31,6 @@ SCIM_PAGE_SIZE: Final = 100
 #: Where a page decoded here keeps the ids of its records (no JSON key can be empty-prefixed
 #: like this one, so it never meets a field of the server's).
 IDS_KEY: Final = "\0ids"
-#: Where such a page keeps its records as JSON lines, ready to write.
-LINES_KEY: Final = "\0lines"
 
 
 def _int(value: Any) -> int | None:
@@ -72,9 +70,8 @@ def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
 class RawRestDecoder:
     """Decodes a REST page into ``{"pagination": dict, items_key: [Raw, ...], IDS_KEY: ids}``.
 
-    Two passes of msgspec over the body, both in C: one for the page, keeping each record's
-    bytes; one over those records as JSON lines (which a JSONL export writes as they are, under
-    ``LINES_KEY``), decoding only their ids. Raises ``ValueError`` (a decode error for the
+    msgspec decodes the page, keeping each record's bytes (a pretty-printed record is made one
+    line), then each record's id alone. Raises ``ValueError`` (a decode error for the
     transport) when the body is not an object, or the items are not a list of objects; missing
     or null items are left to :class:`RawNumberedPages` to report.
     """
@@ -103,14 +100,8 @@ class RawRestDecoder:
             return {"pagination": pagination, **found, IDS_KEY: []}
         if b"\n" in body or b"\r" in body:
             items = list(map(_one_line, items))
-        lines = b"\n".join([*items, b""]) if items else b""
-        ids = list(map(self._id_of, self._ids.decode_lines(lines)))
-        return {
-            "pagination": pagination,
-            self.items_key: items,
-            IDS_KEY: ids,
-            LINES_KEY: lines,
-        }
+        ids = list(map(self._id_of, map(self._ids.decode, items)))
+        return {"pagination": pagination, self.items_key: items, IDS_KEY: ids}
 
 
 class RawNumberedPages(NumberedPages):

@@ -7,8 +7,11 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any, Final, Protocol
 
+import msgspec
 import orjson
 
+#: A piece of a file to write: bytes, or a record kept as the server's bytes.
+Chunk = bytes | msgspec.Raw
 #: The CSV column that holds, as JSON, the fields of a record that no other column names.
 EXTRA_COLUMN: Final = "_extra"
 
@@ -61,24 +64,36 @@ def as_dicts(records: Sequence[Any]) -> list[dict[str, Any]]:
     ]
 
 
+def jsonl_chunks(records: Iterable[Any]) -> list[Chunk]:
+    r"""``records`` (dicts, or each record's own JSON bytes) as JSON lines, to write in order.
+
+    Not joined into one buffer: a block of a page's size, allocated and freed for every page,
+    is what glibc's allocator returns worst to the system, so a long export's resident memory
+    would creep up (``benchmarks/README.md``, memory). Each record stays its own chunk.
+
+    >>> jsonl_chunks([{"a": 1}, {"b": [2]}])
+    [b'{"a":1}', b'\n', b'{"b":[2]}', b'\n']
+    """
+    chunks: list[Chunk] = []
+    for record in records:
+        chunks.append(orjson.dumps(record) if isinstance(record, dict) else record)
+        chunks.append(b"\n")
+    return chunks
+
+
 class Writer(Protocol):
     """Encodes pages of records for a binary file."""
 
-    def encode(self, records: Sequence[Any]) -> bytes:
-        """The bytes of ``records`` (dicts, or each record's own JSON bytes)."""
+    def encode(self, records: Sequence[Any]) -> list[Chunk]:
+        """The bytes of ``records`` (dicts, or each record's own JSON bytes), in chunks."""
 
 
 class JsonlWriter:
     """One JSON object per line, exactly the fields the server sent, in its order."""
 
-    def encode(self, records: Sequence[Any]) -> bytes:
+    def encode(self, records: Sequence[Any]) -> list[Chunk]:
         """``records`` as lines; a record kept as bytes is written as it is."""
-        if not records:
-            return b""
-        lines: Iterable[Any] = (
-            map(orjson.dumps, records) if isinstance(records[0], dict) else records
-        )
-        return b"\n".join([*lines, b""])
+        return jsonl_chunks(records)
 
 
 class CsvWriter:
@@ -115,7 +130,7 @@ class CsvWriter:
         self._csv.writerow(self.columns)
         return self._take()
 
-    def encode(self, records: Sequence[Any]) -> bytes:
+    def encode(self, records: Sequence[Any]) -> list[Chunk]:
         """One row per record."""
         for record in as_dicts(records):
             flat = flatten(record)
@@ -127,7 +142,7 @@ class CsvWriter:
             row = [flat.get(column, "") for column in self.columns[:-1]]
             row.append(orjson.dumps(extra).decode() if extra else "")
             self._csv.writerow(row)
-        return self._take()
+        return [self._take()]
 
     def _take(self) -> bytes:
         data = self._buffer.getvalue().encode("utf-8")

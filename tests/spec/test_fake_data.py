@@ -126,7 +126,7 @@ def test_csv_columns_are_the_documented_fields(fake: FakeScreendesk) -> None:
     assert set(columns[len(documented) :]) == {"tags", EXTRA_COLUMN}
     assert any(record.get("room_insights", 0) is None for record in records)
     writer = CsvWriter(columns)
-    data = writer.header() + writer.encode(records)
+    data = writer.header() + b"".join(writer.encode(records))
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert len(rows) == len(records)
     assert all(row[EXTRA_COLUMN] == "" for row in rows)
