@@ -6,6 +6,7 @@ import asyncio
 import gzip
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 
 import orjson
@@ -13,6 +14,7 @@ import pytest
 
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export, output_format
+from screendesk_async.export._writers import Chunk
 from screendesk_async.testing import FakeScreendesk
 
 pytestmark = pytest.mark.integration
@@ -66,7 +68,7 @@ async def test_a_failing_write_stops_the_export_and_keeps_a_resumable_checkpoint
     writes = 0
     real_write = _sinks.Sink.write
 
-    def full_disk(self: _sinks.Sink, data: bytes) -> None:
+    def full_disk(self: _sinks.Sink, data: Iterable[Chunk]) -> None:
         nonlocal writes
         writes += 1
         if writes == 3:
