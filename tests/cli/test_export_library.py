@@ -189,3 +189,38 @@ async def test_drift_to_stdout_picks_up_new_head_records_once(
     assert set(exported) == expected
     assert summary.head_records == 7
     assert summary.output == "-"
+
+
+#: Records as a server may spell them: every token here must reach the output as it was sent
+#: (an integer past 64 bits, a float's trailing zero and exponent, escapes, spaces in a string).
+SPELLED = [
+    b'{"uuid":"a","n":123456789012345678901234567890,"f":1.50,"g":1E400,"e":"\\u00e9\\r\\n"}',
+    b'{"uuid":"b","nested":{"x":[-0.0e-5,{},[]]},"s":"  two  spaces  ","t":true}',
+]
+
+
+async def test_a_pretty_printed_crlf_page_is_exported_token_for_token(tmp_path: Path) -> None:
+    import msgspec
+    from aiohttp import web
+
+    from tests.integration.hostile import serve
+
+    pretty = [msgspec.json.format(r, indent=2).replace(b"\n", b"\r\n") for r in SPELLED]
+    body = (
+        b'{\r\n  "pagination": {"page": 1, "pages": 1, "count": 2},\r\n  "records": [\r\n'
+        + b",\r\n".join(pretty)
+        + b"\r\n  ]\r\n}\r\n"
+    )
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    output = tmp_path / "r.jsonl.gz"
+    async with (
+        serve(page) as server,
+        AsyncScreendesk("t", base_url=server.url, max_retries=0) as sd,
+    ):
+        summary = await export(sd, "recordings", output)
+    assert summary.records == 2
+    # One line a record, only the whitespace between tokens dropped: nothing re-encoded.
+    assert gzip.decompress(output.read_bytes()) == b"".join(r + b"\n" for r in SPELLED)
