@@ -15,7 +15,6 @@ from typing import Any, Final, Literal
 
 import attrs
 import msgspec
-import orjson
 
 from .._client import AsyncScreendesk
 from .._pagination import ordered_pages
@@ -60,10 +59,14 @@ def _scim_page_count(page: RawPage) -> int | None:
 
 
 def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
-    """A record as one line: a pretty-printed one is re-encoded compactly (same JSON value)."""
+    """A record as one line: a pretty-printed one loses the whitespace between its tokens.
+
+    Only that: every token stays as the server spelled it (not decoded and encoded again,
+    which would round an integer past 64 bits, refuse ``1E400``, or rewrite ``1.50``).
+    """
     data = bytes(raw)
     if b"\n" in data or b"\r" in data:
-        return orjson.dumps(orjson.loads(data))
+        return msgspec.json.format(data, indent=-1)
     return raw
 
 

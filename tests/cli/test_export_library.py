@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import os
+import signal
 import threading
 from collections.abc import Iterable
 from pathlib import Path
@@ -13,7 +14,7 @@ import orjson
 import pytest
 
 from screendesk_async import AsyncScreendesk, errors
-from screendesk_async.export import export, output_format
+from screendesk_async.export import Checkpoint, export, output_format
 from screendesk_async.export._writers import Chunk
 from screendesk_async.testing import FakeScreendesk
 
@@ -171,8 +172,6 @@ def test_raw_decoder_keeps_bytes_and_makes_pretty_records_one_line() -> None:
 async def test_drift_to_stdout_picks_up_new_head_records_once(
     capsysbinary: pytest.CaptureFixture[bytes],
 ) -> None:
-    from screendesk_async.export import Checkpoint
-
     async with (
         FakeScreendesk(recordings=200, page_size=20) as fake,
         AsyncScreendesk(fake.admin_token, base_url=fake.url) as sd,
@@ -189,3 +188,92 @@ async def test_drift_to_stdout_picks_up_new_head_records_once(
     assert set(exported) == expected
     assert summary.head_records == 7
     assert summary.output == "-"
+
+
+#: Records as a server may spell them: every token here must reach the output as it was sent
+#: (an integer past 64 bits, a float's trailing zero and exponent, escapes, spaces in a string).
+SPELLED = [
+    b'{"uuid":"a","n":123456789012345678901234567890,"f":1.50,"g":1E400,"e":"\\u00e9\\r\\n"}',
+    b'{"uuid":"b","nested":{"x":[-0.0e-5,{},[]]},"s":"  two  spaces  ","t":true}',
+]
+
+
+async def test_a_pretty_printed_crlf_page_is_exported_token_for_token(tmp_path: Path) -> None:
+    import msgspec
+    from aiohttp import web
+
+    from tests.integration.hostile import serve
+
+    pretty = [msgspec.json.format(r, indent=2).replace(b"\n", b"\r\n") for r in SPELLED]
+    body = (
+        b'{\r\n  "pagination": {"page": 1, "pages": 1, "count": 2},\r\n  "records": [\r\n'
+        + b",\r\n".join(pretty)
+        + b"\r\n  ]\r\n}\r\n"
+    )
+
+    async def page(request: web.Request) -> web.Response:
+        return web.Response(body=body, content_type="application/json")
+
+    output = tmp_path / "r.jsonl.gz"
+    async with (
+        serve(page) as server,
+        AsyncScreendesk("t", base_url=server.url, max_retries=0) as sd,
+    ):
+        summary = await export(sd, "recordings", output)
+    assert summary.records == 2
+    # One line a record, only the whitespace between tokens dropped: nothing re-encoded.
+    assert gzip.decompress(output.read_bytes()) == b"".join(r + b"\n" for r in SPELLED)
+
+
+@pytest.mark.skipif(not hasattr(signal, "SIGXFSZ"), reason="RLIMIT_FSIZE is POSIX")
+@pytest.mark.parametrize("name", ["r.jsonl", "r.jsonl.gz"])
+async def test_a_write_refused_mid_page_resumes_to_every_record_once(
+    tmp_path: Path, name: str
+) -> None:
+    import random
+    import resource
+
+    from aiohttp import web
+
+    from tests.integration.hostile import serve
+
+    # Records of about 64 KiB that gzip cannot shrink much: the file passes its size limit in
+    # the middle of a record (a torn page after the last checkpoint), as a full disk would.
+    per_page, pages = 4, 10
+    records = [
+        orjson.dumps({"uuid": f"u{i:03d}", "pad": random.Random(i).randbytes(32_000 + i).hex()})
+        for i in range(per_page * pages)
+    ]
+
+    async def page(request: web.Request) -> web.Response:
+        n = int(request.query["page"])
+        head = b'{"pagination":{"page":%d,"pages":%d},"records":[' % (n, pages)
+        chunk = b",".join(records[(n - 1) * per_page : n * per_page])
+        return web.Response(body=head + chunk + b"]}", content_type="application/json")
+
+    output = tmp_path / name
+    partial = tmp_path / f"{name}.partial"
+    limit = 1_000_000
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    async with (
+        serve(page) as server,
+        AsyncScreendesk("t", base_url=server.url, max_retries=0) as sd,
+    ):
+        handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG, not a kill
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, hard))
+        try:
+            with pytest.raises(OSError, match="too large"):
+                await export(sd, "recordings", output, concurrency=1, checkpoint_every=0)
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+            signal.signal(signal.SIGXFSZ, handler)
+        saved = Checkpoint.load(Path(f"{output}.checkpoint"))
+        assert 0 < saved.records < len(records)
+        assert saved.size < partial.stat().st_size == limit  # torn bytes past the checkpoint
+        summary = await export(sd, "recordings", output, resume=True)
+    assert summary.resumed
+    assert summary.total_records == len(records)
+    data = output.read_bytes()
+    assert (gzip.decompress(data) if name.endswith(".gz") else data) == b"".join(
+        r + b"\n" for r in records
+    )
