@@ -72,7 +72,10 @@ class Sink:
             self._member = gzip.GzipFile(
                 fileobj=self._raw, mode="wb", compresslevel=GZIP_LEVEL, mtime=0
             )
-        self._member.writelines(chunks)
+        # One compress call a page, not one per record and newline: gzip before Python 3.12
+        # buffers nothing, and writing chunk by chunk made a .gz export of 20,000 recordings
+        # take 1.10 instead of 0.68 s. The joined page is a compressed export's only copy.
+        self._member.write(b"".join(chunks))
 
     def commit(self) -> int:
         """End the current member, flush (and fsync a file); return the durable size."""
