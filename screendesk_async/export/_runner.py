@@ -243,7 +243,8 @@ def _ids_at_head(partial: Path, source: Source, fmt: str, compressed: bool, limi
             if count >= limit:
                 break
             record_id = row.get(source.id_key)
-            if record_id:
+            # An empty id (also a CSV cell of a null one) names no record: those are kept.
+            if record_id is not None and record_id != "":
                 ids.add(str(record_id))
     return ids
 
