@@ -10,15 +10,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import csv
+import functools
 import gzip
 import math
 import os
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from itertools import chain, repeat
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
 
 import attrs
 import orjson
@@ -26,6 +27,16 @@ import orjson
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
+from ._files import (
+    ExportLock,
+    checkpoint_path,
+    is_file,
+    open_existing,
+    partial_path,
+    publish,
+    resolve_output,
+    size_of,
+)
 from ._sinks import STDOUT, OffLoop, Sink, fsync_directory, is_special, open_direct, open_partial
 from ._sources import IDS_KEY, SOURCES, RawPage, Source
 from ._writers import Chunk, CsvWriter, JsonlWriter, Writer, as_dicts
@@ -43,16 +54,6 @@ Written = tuple[Checkpoint, list[list[str]]]
 #: Called once when the export starts (with the progress a resume starts from), then after
 #: every page, with the progress so far and the expected number of records.
 ProgressCallback = Callable[[Checkpoint, int | None], None]
-
-
-def partial_path(output: Path) -> Path:
-    """Where an export writes until it is complete (``FILE.partial``)."""
-    return output.with_name(output.name + ".partial")
-
-
-def checkpoint_path(output: Path) -> Path:
-    """Where an export keeps its checkpoint (``FILE.checkpoint``)."""
-    return output.with_name(output.name + ".checkpoint")
 
 
 def output_format(output: str | os.PathLike[str], fmt: str | None) -> tuple[str, bool]:
@@ -232,8 +233,11 @@ def _record_id(record: Any, source: Source) -> str | None:
 def _ids_at_head(partial: Path, source: Source, fmt: str, compressed: bool, limit: int) -> set[str]:
     """The ids of the first ``limit`` records of the partial file."""
     ids: set[str] = set()
-    opener: Callable[[Path], IO[bytes]] = gzip.open if compressed else Path.open  # type: ignore[assignment]
-    with opener(partial) as stream:
+    with contextlib.ExitStack() as files:
+        raw = files.enter_context(os.fdopen(open_existing(partial, os.O_RDONLY), "rb"))
+        stream: Iterable[bytes] = (
+            files.enter_context(gzip.GzipFile(fileobj=raw, mode="rb")) if compressed else raw
+        )
         if fmt == "csv":
             reader = csv.DictReader(line.decode("utf-8") for line in stream)
             rows: Iterator[Any] = reader
@@ -250,12 +254,22 @@ def _ids_at_head(partial: Path, source: Source, fmt: str, compressed: bool, limi
 
 
 def _prepare(
-    output: Path, source: Source, fmt: str, pages: tuple[int, int | None], resume: bool, force: bool
+    output: Path,
+    source: Source,
+    fmt: str,
+    pages: tuple[int, int | None],
+    origin: tuple[str, str],
+    resume: bool,
+    force: bool,
 ) -> Checkpoint:
-    """Check the files against the options (before any request) and say where to start."""
+    """Check the files against the options (before any request) and say where to start.
+
+    ``origin`` is the ``(base URL, token)`` the export reads with: a checkpoint of another
+    account's export is refused, so that one file never holds two accounts' records.
+    """
     partial, checkpoint = partial_path(output), checkpoint_path(output)
     if resume:
-        if output.exists():
+        if is_file(output):
             raise ExportError(f"{output} is already complete; nothing to resume")
         state = Checkpoint.load(checkpoint)
         if (state.kind, state.fmt) != (source.kind, fmt):
@@ -265,12 +279,19 @@ def _prepare(
             )
         if pages != (1, None) and pages != (state.first_page, state.last_page):
             raise ExportError(f"the pages differ from the interrupted export's in {checkpoint}")
-        if not partial.exists() or partial.stat().st_size < state.size:
+        difference = state.mismatch(*origin)
+        if difference is not None:
+            raise ExportError(
+                f"{checkpoint} is another export: {difference}; resume it with the same "
+                "token and base URL, or --force to start over"
+            )
+        size = size_of(partial)
+        if size is None or size < state.size:
             raise ExportError(f"{partial} is missing or shorter than its checkpoint says")
         return state
-    if output.exists() and not force:
+    if is_file(output) and not force:
         raise ExportError(f"{output} exists; use --force to overwrite it")
-    if (partial.exists() or checkpoint.exists()) and not force:
+    if (is_file(partial) or is_file(checkpoint)) and not force:
         raise ExportError(
             f"an interrupted export of {output} exists: --resume to continue it, "
             "or --force to start over"
@@ -278,7 +299,9 @@ def _prepare(
     Checkpoint.remove(checkpoint)
     with contextlib.suppress(FileNotFoundError):
         partial.unlink()
-    return _fresh_state(source, fmt, pages)
+    state = _fresh_state(source, fmt, pages)
+    state.sign(*origin)
+    return state
 
 
 def _fresh_state(source: Source, fmt: str, pages: tuple[int, int | None]) -> Checkpoint:
@@ -337,45 +360,76 @@ async def export(
     if last is not None and (isinstance(last, bool) or not isinstance(last, int) or last < first):
         raise ValueError(f"the last page must be an int >= the first page, got {last!r}")
     source = SOURCES[kind]
-    direct = os.fspath(output) == STDOUT or await asyncio.to_thread(is_special, Path(output))
-    if direct:
+    run = functools.partial(
+        _Run, sd, source, concurrency=concurrency, on_page=on_page, every=checkpoint_every
+    )
+    if os.fspath(output) == STDOUT or await asyncio.to_thread(is_special, Path(output)):
         if resume:
             raise ExportError(f"{output} is not a regular file: an export to it cannot resume")
-        state = _fresh_state(source, fmt, pages)
-    else:
-        output = Path(output)
-        state = await asyncio.to_thread(_prepare, output, source, fmt, pages, resume, force)
-    run = _Run(sd, source, output, state, concurrency, on_page, checkpoint_every)
-    run.compressed, run.direct, run.resumed = compressed, direct, resume
-    return await run.execute()
+        target = Target(os.fspath(output), Path(output), compressed, direct=True)
+        return await run(target, _fresh_state(source, fmt, pages), resumed=False).execute()
+    path = await asyncio.to_thread(resolve_output, Path(output))
+    target = Target(os.fspath(output), path, compressed, direct=False, overwrite=force)
+    origin = _origin(sd, source)
+    lock = await asyncio.to_thread(ExportLock.acquire, path)
+    try:
+        state = await asyncio.to_thread(_prepare, path, source, fmt, pages, origin, resume, force)
+        return await run(target, state, resumed=resume).execute()
+    finally:
+        lock.release()  # execute returns once the writer thread is done with the files
+
+
+def _origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:
+    """The API and the token ``source`` reads with (``ConfigurationError`` without a token)."""
+    config = sd._transport.config
+    if source.api == "scim":
+        return config.scim_base_url, config.scim_token_or_raise().reveal()
+    return config.base_url, config.rest_token().reveal()
+
+
+@attrs.frozen
+class Target:
+    """Where an export writes.
+
+    Attributes:
+        name: The output as the caller named it (for the summary).
+        path: The file written: ``name``, or the target of the link ``name`` is.
+        compressed: gzip.
+        direct: Standard output or a special file, written as it is (no partial, no resume).
+        overwrite: Whether the finished export may replace a file that is at ``path``.
+    """
+
+    name: str
+    path: Path
+    compressed: bool
+    direct: bool
+    overwrite: bool = False
 
 
 class _Run:
     """One run of an export (a fresh start or a resume)."""
 
-    compressed = False
-    direct = False
-    resumed = False
-
     def __init__(
         self,
         sd: AsyncScreendesk,
         source: Source,
-        output: str | os.PathLike[str],
+        target: Target,
         state: Checkpoint,
+        *,
+        resumed: bool,
         concurrency: int | None,
         on_page: ProgressCallback | None,
-        checkpoint_every: float,
+        every: float,
     ) -> None:
-        self.sd, self.source, self.state = sd, source, state
-        self.output = Path(output)
-        self.name = os.fspath(output)
-        self.fmt = state.fmt
-        self.concurrency, self.on_page, self.checkpoint_every = (
-            concurrency,
-            on_page,
-            checkpoint_every,
+        self.sd, self.source, self.state, self.resumed = sd, source, state, resumed
+        self.output, self.name = target.path, target.name
+        self.compressed, self.direct, self.overwrite = (
+            target.compressed,
+            target.direct,
+            target.overwrite,
         )
+        self.fmt = state.fmt
+        self.concurrency, self.on_page, self.checkpoint_every = concurrency, on_page, every
         self.partial, self.checkpoint = partial_path(self.output), checkpoint_path(self.output)
         self.recent = _RecentIds(state.recent_ids)
         self.final_total: int | None = None
@@ -457,16 +511,19 @@ class _Run:
             self.partial,
             self.state.size,
             compress=self.compressed,
-            resume=bool(self.state.size) or self.partial.exists(),
+            resume=bool(self.state.size) or is_file(self.partial),
         )
 
     def _finish(self, sink: Sink) -> None:
         """On the writer thread: the last fsync, then FILE appears whole."""
-        sink.commit()
-        sink.close()
         if self.direct:
+            sink.commit()
+            sink.close()
             return
-        os.replace(self.partial, self.output)
+        # A last checkpoint first: should the rename be refused, --resume has nothing to redo.
+        self._checkpoint_now(sink)
+        sink.close()
+        publish(self.partial, self.output, overwrite=self.overwrite)
         fsync_directory(self.output.parent)
         Checkpoint.remove(self.checkpoint)
 
@@ -584,7 +641,7 @@ class _Run:
                 self.partial.unlink(missing_ok=True)
                 Checkpoint.remove(self.checkpoint)
                 return
-            if not self.write_failed:
+            if not self.write_failed and not sink.closed:
                 # A failing disk may refuse this too: the last checkpoint then stands.
                 with contextlib.suppress(OSError):
                     self._checkpoint_now(sink)
