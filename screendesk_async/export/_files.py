@@ -61,6 +61,23 @@ def resolve_output(output: Path) -> Path:
     return output
 
 
+def check_directory(output: Path) -> None:
+    """Raise ``ExportError`` naming ``output`` when its directory cannot take the export.
+
+    Checked before anything is created there, so the message names the user's path and what
+    to do, not one of the files an export keeps beside it.
+    """
+    directory = output.parent
+    if not directory.exists():
+        raise ExportError(
+            f"cannot write {output}: the directory {directory} does not exist (create it first)"
+        )
+    if not directory.is_dir():
+        raise ExportError(f"cannot write {output}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {output}: no permission to create files in {directory}")
+
+
 def _refused(path: Path, exc: OSError) -> ExportError:
     if exc.errno == errno.ELOOP:
         return ExportError(f"{path} is a symbolic link: an export never writes through one")

@@ -29,6 +29,7 @@ from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, SAVED_IDS, Checkpoint
 from ._files import (
     ExportLock,
+    check_directory,
     checkpoint_path,
     is_file,
     open_existing,
@@ -101,6 +102,9 @@ class ExportSummary:
     final_total: int | None
     listing_pages: int | None
     warnings: tuple[str, ...] = ()
+    #: False when nothing was there to write (every page asked for is past the last one): the
+    #: output was then not created.
+    written: bool = True
 
     @property
     def rate(self) -> float:
@@ -110,6 +114,8 @@ class ExportSummary:
     def line(self) -> str:
         """One human line: records, pages, retries, elapsed, rate, and any drift."""
         where = "stdout" if self.output == STDOUT else self.output
+        if not self.written:
+            return f"nothing exported: {where} was not created"
         more = " more" if self.resumed else ""
         text = (
             f"exported {self.records}{more} {self.kind} ({self.pages} pages) to {where} "
@@ -369,6 +375,7 @@ async def export(
         target = Target(os.fspath(output), Path(output), compressed, direct=True)
         return await run(target, _fresh_state(source, fmt, pages), resumed=False).execute()
     path = await asyncio.to_thread(resolve_output, Path(output))
+    await asyncio.to_thread(check_directory, path)
     target = Target(os.fspath(output), path, compressed, direct=False, overwrite=force)
     origin = _origin(sd, source)
     lock = await asyncio.to_thread(ExportLock.acquire, path)
@@ -520,6 +527,10 @@ class _Run:
             sink.commit()
             sink.close()
             return
+        if self._beyond_the_end():
+            sink.close()
+            self._discard()
+            return
         # A last checkpoint first: should the rename be refused, --resume has nothing to redo.
         self._checkpoint_now(sink)
         sink.close()
@@ -598,6 +609,7 @@ class _Run:
             final_total=self.final_total,
             listing_pages=self.listing_pages,
             warnings=self._warnings(),
+            written=self.direct or not self._beyond_the_end(),
         )
 
     def _warnings(self) -> tuple[str, ...]:
@@ -606,9 +618,10 @@ class _Run:
             return ()
         asked = f"{first}-{'' if last is None else last}"
         if first > count:
-            return (f"pages {asked} are beyond the last page ({count}): nothing was exported",)
+            return (f"pages {asked} are beyond the last page ({count}): nothing to export",)
         if last is not None and last > count:
-            return (f"pages {count + 1}-{last} are beyond the last page ({count})",)
+            clipped = f"exported pages {first}-{count}"
+            return (f"pages {count + 1}-{last} are beyond the last page ({count}): {clipped}",)
         return ()
 
     async def _pages(self, first: int, last: int | None) -> Any:
@@ -638,8 +651,7 @@ class _Run:
             if self.written[0].records == 0:
                 with contextlib.suppress(OSError):
                     sink.close()
-                self.partial.unlink(missing_ok=True)
-                Checkpoint.remove(self.checkpoint)
+                self._discard()
                 return
             if not self.write_failed and not sink.closed:
                 # A failing disk may refuse this too: the last checkpoint then stands.
@@ -648,6 +660,16 @@ class _Run:
         finally:
             with contextlib.suppress(OSError):
                 sink.close()
+
+    def _discard(self) -> None:
+        """Leave nothing behind: there was nothing to write."""
+        self.partial.unlink(missing_ok=True)
+        Checkpoint.remove(self.checkpoint)
+
+    def _beyond_the_end(self) -> bool:
+        """Whether every page asked for is past the listing's last page (nothing to write)."""
+        count = self.listing_pages
+        return count is not None and self.state.first_page > count and self.state.records == 0
 
     async def _reread_head(self, sink: Sink, writer: Writer) -> None:
         """Pick up records created at the head of the listing while it was read."""

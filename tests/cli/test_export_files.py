@@ -273,3 +273,17 @@ def test_an_output_the_user_named_as_a_link_is_written_to_its_target(
     assert (code, err) == (0, "")
     assert link.is_symlink()
     assert len(lines(target)) == len(account.users_raw())
+
+
+def test_a_missing_directory_is_named_with_what_to_do(
+    account: FakeScreendesk, tmp_path: Path
+) -> None:
+    output = tmp_path / "no" / "such" / "u.jsonl"
+    code, _, err = finish(screendesk(account, "export", "users", "-o", str(output)))
+    assert code == 1
+    # Before: "[Errno 2] No such file or directory: '.../u.jsonl.partial'".
+    assert err == (
+        f"screendesk: error: cannot write {output}: the directory {output.parent} does not "
+        "exist (create it first)\n"
+    )
+    assert account.requests == []
