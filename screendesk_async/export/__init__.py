@@ -17,9 +17,11 @@ from __future__ import annotations
 
 from ._checkpoint import Checkpoint
 from ._files import checkpoint_path, partial_path
-from ._runner import EXTENSIONS, FORMATS, ExportSummary, ProgressCallback, export, output_format
+from ._runner import ProgressCallback, export
 from ._sinks import STDOUT
 from ._sources import SOURCES
+from ._start import EXTENSIONS, FORMATS, output_format
+from ._summary import ExportSummary
 from ._writers import EXTRA_COLUMN, flatten
 
 __all__ = [
