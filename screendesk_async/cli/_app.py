@@ -15,7 +15,7 @@ from typing import Final
 import click
 
 from ._commands import recordings, scim, users
-from ._export import Interrupted, Warned, export_command
+from ._export import Interrupted, export_command
 from ._load import load_command
 from ._options import Settings, example, global_options
 
@@ -118,9 +118,6 @@ def main(argv: list[str] | None = None) -> int:
     except click.Abort:
         click.echo("screendesk: interrupted", err=True)
         return 130
-    except Warned as exc:
-        click.echo(f"screendesk: warning: {exc.format_message()}", err=True)
-        return exc.exit_code
     except Interrupted as exc:
         click.echo(f"screendesk: {exc.format_message()}", err=True)
         return exc.exit_code

@@ -23,12 +23,6 @@ class Interrupted(click.ClickException):
     exit_code = 130
 
 
-class Warned(click.ClickException):
-    """The command finished, but not as asked (e.g. ``--pages`` beyond the last page)."""
-
-    exit_code = 1
-
-
 def page_range(_: click.Context, __: click.Parameter, value: str | None) -> tuple[int, int | None]:
     """Parse ``--pages A-B`` (also ``A-`` and ``A``)."""
     if value is None:
@@ -104,8 +98,13 @@ def _report(settings: Settings, summary: ExportSummary, as_json: bool, to_stdout
         sys.stdout.flush()
     elif not settings.quiet:
         click.echo(summary.line(), err=to_stdout)
-    if summary.warnings:
-        raise Warned("; ".join(summary.warnings))
+    _warn(summary)
+
+
+def _warn(summary: ExportSummary) -> None:
+    """The summary's notes (``--pages`` clipped at the last page…) on stderr; not failures."""
+    for warning in summary.warnings:
+        click.echo(f"screendesk: warning: {warning}", err=True)
 
 
 def _progress(kind: str, settings: Settings) -> Any:
@@ -262,8 +261,7 @@ def list_command(kind: str, group: click.Group) -> None:
             pages=pages,
             show_progress=False,
         )
-        if summary.warnings:
-            raise Warned("; ".join(summary.warnings))
+        _warn(summary)
 
     command.help = (
         f"Print every {kind[:-1]} as one JSON object per line (the server's own), in page "

@@ -16,18 +16,12 @@ Until it is complete, the output does not exist: records go to ``FILE.partial`` 
 from __future__ import annotations
 
 from ._checkpoint import Checkpoint
-from ._runner import (
-    EXTENSIONS,
-    FORMATS,
-    ExportSummary,
-    ProgressCallback,
-    checkpoint_path,
-    export,
-    output_format,
-    partial_path,
-)
+from ._files import checkpoint_path, partial_path
+from ._runner import ProgressCallback, export
 from ._sinks import STDOUT
 from ._sources import SOURCES
+from ._start import EXTENSIONS, FORMATS, output_format
+from ._summary import ExportSummary
 from ._writers import EXTRA_COLUMN, flatten
 
 __all__ = [

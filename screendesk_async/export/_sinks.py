@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import IO, Any, Final, TypeVar
 
+from ._files import create_new, open_existing
 from ._writers import Chunk
 
 T = TypeVar("T")
@@ -88,6 +89,11 @@ class Sink:
         os.fsync(self._raw.fileno())
         return self._raw.tell()
 
+    @property
+    def closed(self) -> bool:
+        """Whether :meth:`close` was called."""
+        return self._closed
+
     def close(self) -> None:
         """Close the destination (standard output is flushed, not closed); idempotent."""
         if self._closed:
@@ -104,14 +110,17 @@ class Sink:
 
 
 def open_partial(partial: Path, size: int, *, compress: bool, resume: bool) -> Sink:
-    """The partial file, cut back to ``size`` (the last checkpoint) when resuming."""
+    """The partial file, cut back to ``size`` (the last checkpoint) when resuming.
+
+    Opened without following a link, and created exclusively when new (``_files``).
+    """
     stream: IO[bytes]
     if resume:
-        stream = partial.open("r+b", buffering=FILE_BUFFER)
+        stream = os.fdopen(open_existing(partial, os.O_RDWR), "r+b", buffering=FILE_BUFFER)
         stream.truncate(size)  # anything after the last checkpoint is written again
         stream.seek(size)
     else:
-        stream = partial.open("xb", buffering=FILE_BUFFER)
+        stream = os.fdopen(create_new(partial), "wb", buffering=FILE_BUFFER)
     return Sink(stream, compress=compress, durable=True, owned=True)
 
 

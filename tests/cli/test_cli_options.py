@@ -171,17 +171,37 @@ def test_conflicting_options_are_errors(args: list[str], message: str) -> None:
     assert message in err
 
 
-def test_pages_beyond_the_last_page_warn_and_exit_1(server: FakeScreendesk, tmp_path: Path) -> None:
-    output = tmp_path / "late.jsonl"
-    code, _out, err = finish(
-        screendesk(server, "export", "recordings", "-o", str(output), "--pages", "900-")
+def test_pages_past_the_end_are_clipped_with_a_note(server: FakeScreendesk, tmp_path: Path) -> None:
+    output = tmp_path / "some.jsonl"
+    code, out, err = finish(
+        screendesk(server, "export", "recordings", "-o", str(output), "--pages", "15-99")
     )
-    assert code == 1
-    assert "warning: pages 900- are beyond the last page (16): nothing was exported" in err
+    # Before: every record of pages 15-16 written, and exit 1.
+    assert code == 0
+    assert err == (
+        "screendesk: warning: pages 17-99 are beyond the last page (16): exported pages 15-16\n"
+    )
+    assert "exported 50 recordings (2 pages)" in out
+    assert lines(output) == server.recordings_raw()[14 * 25 :]
     code, out, err = finish(screendesk(server, "users", "list", "--pages", "1-9"))
-    assert code == 1
+    assert code == 0
     assert len(out.splitlines()) == len(server.users_raw())  # the pages that exist
     assert "pages 3-9 are beyond the last page (2)" in err
+
+
+@pytest.mark.parametrize("name", ["late.jsonl", "late.csv.gz"])
+def test_pages_wholly_past_the_end_leave_nothing_behind(
+    server: FakeScreendesk, tmp_path: Path, name: str
+) -> None:
+    output = tmp_path / name
+    code, out, err = finish(
+        screendesk(server, "export", "recordings", "-o", str(output), "--pages", "900-")
+    )
+    # Before: exit 1, and a 0-byte (or header-only) FILE.
+    assert code == 0
+    assert "warning: pages 900- are beyond the last page (16): nothing to export" in err
+    assert f"nothing exported: {output} was not created" in out
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_json_summary_is_one_object_on_stdout(server: FakeScreendesk, tmp_path: Path) -> None:

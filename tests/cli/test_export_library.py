@@ -283,7 +283,7 @@ async def test_a_write_refused_mid_page_resumes_to_every_record_once(
 def test_the_head_reread_knows_every_id_written_but_an_empty_one(
     tmp_path: Path, compressed: bool
 ) -> None:
-    from screendesk_async.export._runner import _ids_at_head
+    from screendesk_async.export._head import ids_at_head
     from screendesk_async.export._sources import SOURCES
 
     written = [{"uuid": "a"}, {"uuid": 0}, {"uuid": ""}, {"uuid": None}, {}, {"uuid": "z"}]
@@ -292,5 +292,5 @@ def test_the_head_reread_knows_every_id_written_but_an_empty_one(
     partial.write_bytes(gzip.compress(lines) if compressed else lines)
     # 0 is an id like any other (else its record would be written twice); an empty or missing
     # one names no record, so records without one are never dropped as already written.
-    known = _ids_at_head(partial, SOURCES["recordings"], "jsonl", compressed, limit=5)
+    known = ids_at_head(partial, SOURCES["recordings"], "jsonl", compressed, limit=5)
     assert known == {"a", "0"}

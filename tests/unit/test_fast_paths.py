@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from screendesk_async.export import _checkpoint, _runner
+from screendesk_async.export import _checkpoint, _recent
 
 
 def test_recent_ids_page_at_once_matches_one_by_one(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(_runner, "RECENT_IDS", 5)
-    fast, slow = _runner._RecentIds(["a"]), _runner._RecentIds(["a"])
+    monkeypatch.setattr(_recent, "RECENT_IDS", 5)
+    fast, slow = _recent.RecentIds(["a"]), _recent.RecentIds(["a"])
     pages: list[list[str | None]] = [
         ["b", "c"],  # all new: the fast path
         ["d", None, "e", "f"],  # all new, one record without id; evicts the oldest

@@ -1,0 +1,235 @@
+"""The files an export keeps beside FILE, how they are opened, and the lock on FILE.
+
+``FILE.partial`` (the records so far), ``FILE.checkpoint`` (how much of them is durable) and
+``FILE.lock`` (held while an export writes FILE) live in FILE's directory, which may be shared
+with other users (``/tmp``). So none of them is opened through a symbolic link, a new one is
+created exclusively, and an existing one must be a regular file of this user: a link or file
+planted there can make an export fail, never write somewhere else.
+
+FILE itself may be a symbolic link that the user named: the export then writes its target
+(:func:`resolve_output`), and the link stays as it is.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import stat
+from pathlib import Path
+from typing import Final
+
+from ..errors import ExportError
+
+try:  # POSIX; elsewhere two exports of one FILE are not kept apart
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
+
+#: Added to every open here: never through a link, never inherited by a child process.
+_SAFE: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Permissions of a new partial file (before the umask), as ``open()`` gives any new file.
+_FILE_MODE: Final = 0o666
+#: The lock file is nobody else's business.
+_LOCK_MODE: Final = 0o600
+
+
+def partial_path(output: Path) -> Path:
+    """Where an export writes until it is complete (``FILE.partial``)."""
+    return output.with_name(output.name + ".partial")
+
+
+def checkpoint_path(output: Path) -> Path:
+    """Where an export keeps its checkpoint (``FILE.checkpoint``)."""
+    return output.with_name(output.name + ".checkpoint")
+
+
+def lock_path(output: Path) -> Path:
+    """The file an export of ``output`` holds locked while it runs (``FILE.lock``)."""
+    return output.with_name(output.name + ".lock")
+
+
+def resolve_output(output: Path) -> Path:
+    """The file to write: ``output``, or its target when ``output`` is a symbolic link.
+
+    The user named the link, so its target is theirs to write; the link itself is never
+    replaced by the finished export. The files beside it go beside the target, on its file
+    system, where the final rename is atomic.
+    """
+    if output.is_symlink():
+        return Path(os.path.realpath(output))
+    return output
+
+
+def check_directory(output: Path) -> None:
+    """Raise ``ExportError`` naming ``output`` when its directory cannot take the export.
+
+    Checked before anything is created there, so the message names the user's path and what
+    to do, not one of the files an export keeps beside it.
+    """
+    directory = output.parent
+    if not directory.exists():
+        raise ExportError(
+            f"cannot write {output}: the directory {directory} does not exist (create it first)"
+        )
+    if not directory.is_dir():
+        raise ExportError(f"cannot write {output}: {directory} is not a directory")
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise ExportError(f"cannot write {output}: no permission to create files in {directory}")
+
+
+def _refused(path: Path, exc: OSError) -> ExportError:
+    if exc.errno == errno.ELOOP:
+        return ExportError(f"{path} is a symbolic link: an export never writes through one")
+    if isinstance(exc, FileExistsError):
+        return ExportError(f"{path} already exists (made by another program?): not touched")
+    return ExportError(f"cannot open {path}: {exc.strerror or exc}")
+
+
+def _checked(fd: int, path: Path) -> int:
+    """``fd`` if it is a regular file of this user; else close it and raise ``ExportError``."""
+    info = os.fstat(fd)
+    problem = None
+    if not stat.S_ISREG(info.st_mode):
+        problem = "is not a regular file"
+    elif hasattr(os, "geteuid") and info.st_uid != os.geteuid():
+        problem = "belongs to another user"
+    if problem is None:
+        return fd
+    os.close(fd)
+    raise ExportError(f"{path} {problem}: an export never writes to it")
+
+
+def open_existing(path: Path, flags: int) -> int:
+    """A descriptor of ``path``, which must be this user's regular file (not a link).
+
+    Raises:
+        FileNotFoundError: there is no ``path``.
+        ExportError: ``path`` is a link, not a regular file, or another user's.
+    """
+    try:
+        fd = os.open(path, flags | _SAFE)
+    except FileNotFoundError:
+        raise
+    except OSError as exc:
+        raise _refused(path, exc) from None
+    return _checked(fd, path)
+
+
+def create_new(path: Path, flags: int = os.O_WRONLY) -> int:
+    """A descriptor of ``path``, created now: never an existing file, nor a link's target."""
+    try:
+        return os.open(path, flags | os.O_CREAT | os.O_EXCL | _SAFE, _FILE_MODE)
+    except OSError as exc:
+        raise _refused(path, exc) from None
+
+
+def replace_new(path: Path) -> int:
+    """A descriptor of ``path`` created anew, whatever was there (a file or link is removed)."""
+    with contextlib.suppress(FileNotFoundError):
+        path.unlink()  # unlinking a link removes the link, never its target
+    return create_new(path)
+
+
+def is_file(path: Path) -> bool:
+    """Whether ``path`` exists as a file or a link (links are not followed)."""
+    return os.path.lexists(path)
+
+
+def size_of(path: Path) -> int | None:
+    """The size of ``path``, this user's regular file; None when there is none.
+
+    Raises:
+        ExportError: ``path`` is a link, not a regular file, or another user's.
+    """
+    try:
+        fd = open_existing(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        return os.fstat(fd).st_size
+    finally:
+        os.close(fd)
+
+
+class ExportLock:
+    """An exclusive lock on ``FILE.lock`` while an export writes FILE (``fcntl.flock``).
+
+    A second export of the same FILE (a cron job that overlaps the last one) fails at once
+    instead of interleaving its pages with the first one's. The lock file is removed when the
+    export ends; the kernel releases the lock of a killed process by itself.
+
+    Example::
+
+        lock = ExportLock.acquire(Path("r.jsonl"))
+        try:
+            ...
+        finally:
+            lock.release()
+    """
+
+    def __init__(self, path: Path, fd: int | None) -> None:
+        self._path, self._fd = path, fd
+
+    @classmethod
+    def acquire(cls, output: Path) -> ExportLock:
+        """Lock ``output``'s lock file, or raise ``ExportError`` if another export holds it."""
+        path = lock_path(output)
+        if fcntl is None:  # pragma: no cover - Windows
+            return cls(path, None)
+        for _ in range(8):
+            try:
+                fd = _checked(os.open(path, os.O_RDWR | os.O_CREAT | _SAFE, _LOCK_MODE), path)
+            except OSError as exc:
+                raise _refused(path, exc) from None
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                raise ExportError(
+                    f"another export is writing {output} (it holds {path}); "
+                    "wait for it to finish, then --resume if it did not"
+                ) from None
+            # Between our open and our lock, the export that held it may have ended and removed
+            # the file (and a third one created a new file): a lock on a removed file locks
+            # nothing, so it only counts while the path is still that file.
+            with contextlib.suppress(FileNotFoundError):
+                if os.path.samestat(os.fstat(fd), path.lstat()):
+                    return cls(path, fd)
+            os.close(fd)
+        raise ExportError(f"{path} keeps changing: is another program removing it?")
+
+    def release(self) -> None:
+        """Remove the lock file (while it is still held), then release it; idempotent."""
+        fd, self._fd = self._fd, None
+        if fd is None:
+            return
+        try:
+            with contextlib.suppress(OSError):
+                self._path.unlink()
+        finally:
+            os.close(fd)
+
+
+def publish(partial: Path, output: Path, *, overwrite: bool) -> None:
+    """Rename the finished ``partial`` to ``output``: FILE appears whole, at once.
+
+    Without ``overwrite`` a file that appeared at ``output`` during the export is not replaced
+    (a hard link fails where one exists; a file system without them is checked first).
+    """
+    if overwrite:
+        os.replace(partial, output)
+        return
+    try:
+        os.link(partial, output, follow_symlinks=False)
+    except FileExistsError:
+        raise ExportError(
+            f"{output} appeared during the export and was not replaced: the export is kept in "
+            f"{partial}; move {output} away, then --resume"
+        ) from None
+    except OSError:  # no hard links here (some network and FAT file systems)
+        if is_file(output):
+            raise ExportError(f"{output} appeared during the export and was not replaced") from None
+        os.replace(partial, output)
+    else:
+        partial.unlink()
