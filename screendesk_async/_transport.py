@@ -25,6 +25,7 @@ from yarl import URL
 from . import _constants as C
 from . import errors
 from ._config import ClientConfig
+from ._describe import naming, target, timed_out
 from ._logging import logger, redact_exception, remember_secret
 from ._ratelimit import RateLimiter
 from ._request import Request, headers_for
@@ -66,31 +67,6 @@ def _redirect_target(url: URL, location: str) -> URL | None:
     except ValueError:
         return None
     return target
-
-
-def _target(request: Request) -> str:
-    """What a log line names: the path and the query string (``/api/v2/recordings?page=3``).
-
-    Tokens travel only in the ``Authorization`` header, never in a URL; the logger's
-    ``RedactingFilter`` stays as the second line of defence.
-    """
-    return request.url.raw_path_qs
-
-
-def _naming(error: errors.ScreendeskError, request: Request) -> errors.ScreendeskError:
-    """``error``, naming ``request``'s query string too (those of ``_response`` name its path)."""
-    if isinstance(error, errors._RequestError) and error.path == request.path:
-        error.query = request.url.raw_query_string
-    return error
-
-
-def _timed_out(exc: TimeoutError, limits: aiohttp.ClientTimeout) -> str:
-    """Which limit a request passed, in seconds."""
-    if isinstance(exc, aiohttp.ConnectionTimeoutError):
-        return f"could not connect: timed out after {limits.sock_connect:g} s"
-    if isinstance(exc, aiohttp.SocketTimeoutError):
-        return f"request timed out after {limits.sock_read:g} s without data from the server"
-    return f"request timed out after {limits.total:g} s"
 
 
 class Transport:
@@ -211,7 +187,7 @@ class Transport:
         self._token_for(request)  # a missing token fails before anything is sent
         self._get_session()
         return await self.retry_policy.run(
-            lambda number: self._attempt(request, number), request.method, _target(request)
+            lambda number: self._attempt(request, number), request.method, target(request)
         )
 
     async def _attempt(self, request: Request, number: int) -> Any:
@@ -223,7 +199,7 @@ class Transport:
         if isinstance(outcome, errors.ScreendeskError):
             # The one place every error of an attempt passes: whatever a server echoed into
             # it (aiohttp quotes a bad status line, chunk size or header) loses the tokens.
-            raise redact_exception(_naming(outcome, request), self._secrets())
+            raise redact_exception(naming(outcome, request), self._secrets())
         return outcome
 
     def _outcome(
@@ -239,7 +215,7 @@ class Transport:
             logger.debug(
                 "%s %s -> %s in %.1f ms (attempt %d)",
                 request.method,
-                _target(request),
+                target(request),
                 type(answer).__name__,
                 elapsed_ms,
                 number,
@@ -249,7 +225,7 @@ class Transport:
         logger.debug(
             "%s %s -> %d in %.1f ms (attempt %d)",
             request.method,
-            _target(request),
+            target(request),
             status,
             elapsed_ms,
             number,
@@ -351,7 +327,7 @@ class Transport:
                 return response.status, response.headers, body
         except TimeoutError as exc:
             return errors.APITimeoutError(
-                _timed_out(exc, self.timeout),
+                timed_out(exc, self.timeout),
                 method=request.method,
                 path=request.path,
             )
