@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import os
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,8 @@ from screendesk_async.export import EXTRA_COLUMN
 from screendesk_async.export._writers import CsvWriter
 from screendesk_async.models._shape import wire_columns
 from screendesk_async.testing import FakeScreendesk, ServerThread
-from tests.cli.test_export_cli import COMMAND, finish, screendesk
+from tests.cli.test_cli_options import bare
+from tests.cli.test_export_cli import finish, screendesk
 from tests.integration.hostile import serve_in_thread
 
 pytestmark = pytest.mark.integration
@@ -97,20 +96,10 @@ def scim_listing(total: int, *, fail_at: int | None = None) -> Any:
 
 
 def export_scim(url: str, output: Path, *more: str) -> tuple[int, str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SCREENDESK_")}
-    result = subprocess.run(
-        [
-            *(*COMMAND, "export", "scim-users", "-o", str(output), "-q", "--max-retries", "0"),
-            *("--scim-token", SCIM_TOKEN, "--scim-base-url", url, *more),
-        ],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
+    return bare(
+        *("export", "scim-users", "-o", str(output), "-q", "--max-retries", "0"),
+        *("--scim-token", SCIM_TOKEN, "--scim-base-url", url, *more),
     )
-    return result.returncode, result.stdout, result.stderr
 
 
 def expected_cells(n: int) -> dict[str, str]:

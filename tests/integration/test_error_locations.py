@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import socket
-import subprocess
 from typing import Any
 
 import orjson
@@ -17,7 +15,7 @@ from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._logging import LOGGER_NAME
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk, ServerThread
-from tests.cli.test_export_cli import COMMAND
+from tests.cli.test_cli_options import bare
 
 from .hostile import rest_page, serve, serve_in_thread
 
@@ -120,24 +118,10 @@ async def test_log_lines_carry_the_query_string(caplog: pytest.LogCaptureFixture
     assert token not in caplog.text
 
 
-def cli(*args: str, env: dict[str, str]) -> tuple[int, str, str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("SCREENDESK_")}
-    result = subprocess.run(
-        [*COMMAND, *args],
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        stdin=subprocess.DEVNULL,
-    )
-    return result.returncode, result.stdout, result.stderr
-
-
 def test_the_cli_verbose_log_tells_the_pages_apart() -> None:
     with ServerThread(FakeScreendesk(recordings=60, page_size=25)) as fake:
-        env = {"SCREENDESK_BASE_URL": fake.url, "SCREENDESK_API_TOKEN": fake.admin_token}
-        code, out, err = cli("-v", "recordings", "list", "--pages", "1-2", env=env)
+        where = ("--base-url", fake.url, "--token", fake.admin_token)
+        code, out, err = bare("-v", "recordings", "list", "--pages", "1-2", *where)
     assert code == 0, err
     assert len(out.splitlines()) == 50
     for page in (1, 2):
@@ -147,10 +131,8 @@ def test_the_cli_verbose_log_tells_the_pages_apart() -> None:
 
 def test_the_cli_timeout_error_names_the_request() -> None:
     with serve_in_thread(stalling()) as server:
-        env = {"SCREENDESK_BASE_URL": server.url, "SCREENDESK_API_TOKEN": TOKEN}
-        code, out, err = cli(
-            "recordings", "list", "--pages", "3", "--timeout", "0.5", "--max-retries", "0", env=env
-        )
+        where = ("--base-url", server.url, "--token", TOKEN, "--max-retries", "0")
+        code, out, err = bare("recordings", "list", "--pages", "3", "--timeout", "0.5", *where)
     assert (code, out) == (1, "")
     (line,) = err.splitlines()
     assert line.startswith("screendesk: error: GET /api/v2/recordings?page=3: "), line
