@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import copy
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import aiohttp
+import attrs
 
 from . import _constants as C
-from ._config import resolve_config
+from ._config import SETTINGS, ClientConfig, resolve_config
 from ._transport import Transport
 from .resources import AsyncRecordings, AsyncScim, AsyncUsers
 
@@ -84,11 +86,47 @@ class AsyncScreendesk:
         """How many attempts this client has retried so far (for progress reports)."""
         return self._transport.retries
 
+    @property
+    def closed(self) -> bool:
+        """Whether this client (or the one it was derived from) is closed."""
+        return self._transport.closed
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
+        """A client like this one, with another ``timeout`` or ``max_retries``: same connections.
+
+        The derived client shares this one's session (its connection pool), its
+        ``max_concurrency`` slots and its rate limiter: no new session, and the limits hold
+        across both. ``None`` keeps this client's value. Closing the derived client only ends
+        its own use (its later calls raise ``errors.ConfigurationError``); closing this client
+        closes the connections of both.
+
+        Example::
+
+            page = await sd.with_options(timeout=5, max_retries=0).recordings.page(1)
+
+        Raises:
+            ValueError: a ``timeout`` or ``max_retries`` the constructor would refuse.
+        """
+        changes = {"timeout": timeout, "max_retries": max_retries}
+        config = _changed(
+            self._transport.config, {k: v for k, v in changes.items() if v is not None}
+        )
+        derived = copy.copy(self)
+        derived._transport = self._transport.derive(config)
+        for name, resource in vars(self).items():
+            if not name.startswith("_"):  # the resources __init__ made, on the new transport
+                setattr(derived, name, type(resource)(derived._transport))
+        return derived
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(base_url={self.base_url!r})"
 
     async def aclose(self) -> None:
-        """Close the client's connections (not a session you passed in). Safe to repeat."""
+        """Close the client's connections (not a session you passed in). Safe to repeat.
+
+        A client from :meth:`with_options` only marks itself closed: the connections are the
+        original's.
+        """
         await self._transport.aclose()
 
     async def __aenter__(self) -> Self:
@@ -101,3 +139,14 @@ class AsyncScreendesk:
         tb: TracebackType | None,
     ) -> None:
         await self.aclose()
+
+
+def _changed(config: ClientConfig, changes: dict[str, Any]) -> ClientConfig:
+    """``config`` with ``changes``, checked by the constructor's own rules (``resolve_config``).
+
+    Only the changed values are taken from the check: the tokens are kept as they are (the
+    stand-ins below only keep the check from reading the environment for them).
+    """
+    settings = {name: getattr(config, name) for name in SETTINGS}
+    checked = resolve_config("unused", **{**settings, "scim_token": "unused", **changes})
+    return attrs.evolve(config, **{name: getattr(checked, name) for name in changes})

@@ -1,11 +1,12 @@
 """The library's logger, and a filter that keeps tokens out of every record it emits.
 
 Everything logs through ``logging.getLogger("screendesk_async")``: one DEBUG line per request
-(method, path, status, elapsed, attempt) and one INFO line per retry (reason, wait). Bodies are
-never logged. The filter is a second line of defence: the code never formats a token into a
-message (and scrubs the clients' own tokens out of what servers send back), and the filter
-redacts anything token-shaped, and every token a client of this process was given, that
-reaches a record anyway.
+(method, path and query string, status, elapsed, attempt) and one INFO line per retry (reason,
+wait). Bodies and headers are never logged; tokens are only ever sent in a header. The filter
+is a second line of defence: the code never formats a token into a message (and scrubs the
+clients' own tokens out of what servers send back), and the filter redacts anything
+token-shaped, and every token a client of this process was given, that reaches a record
+anyway.
 """
 
 from __future__ import annotations

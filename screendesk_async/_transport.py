@@ -25,6 +25,7 @@ from yarl import URL
 from . import _constants as C
 from . import errors
 from ._config import ClientConfig
+from ._describe import naming, target, timed_out
 from ._logging import logger, redact_exception, remember_secret
 from ._ratelimit import RateLimiter
 from ._request import Request, headers_for
@@ -74,7 +75,8 @@ class Transport:
     One ``aiohttp.ClientSession`` is created lazily inside the running loop (or the caller's own
     session is used, and then never closed here). Every attempt of every call holds one of
     ``max_concurrency`` slots and one start of the rate limiter, so the bounds hold across all
-    the concurrent calls of the client, retries included.
+    the concurrent calls of the client, retries included. A transport made by :meth:`derive`
+    has settings of its own, and the session, slots and limiter of the one it derives from.
     """
 
     def __init__(self, config: ClientConfig, session: aiohttp.ClientSession | None = None) -> None:
@@ -98,6 +100,21 @@ class Transport:
         _LIVE.add(self)
         #: Attempts that failed and were tried again, for summaries (e.g. the export command).
         self.retries = 0
+        #: The transport whose session, slots and limiter this one sends through (``derive``).
+        self._origin: Transport | None = None
+
+    def derive(self, config: ClientConfig) -> Transport:
+        """A transport with ``config``'s timeout and retries, on this one's connections.
+
+        It shares the session (and so the connection pool), the ``max_concurrency`` slots and
+        the rate limiter. Closing it closes nothing it shares; closing the transport it derives
+        from closes the session, for both.
+        """
+        derived = Transport(config)
+        derived._origin = self._origin or self
+        derived._slots, derived._limiter = self._slots, self._limiter
+        derived._owns_session = False
+        return derived
 
     @property
     def config(self) -> ClientConfig:
@@ -106,12 +123,14 @@ class Transport:
 
     @property
     def closed(self) -> bool:
-        """Whether :meth:`aclose` was called."""
-        return self._closed
+        """Whether :meth:`aclose` was called (on this transport, or the one it derives from)."""
+        return self._closed or (self._origin is not None and self._origin.closed)
 
     def _get_session(self) -> aiohttp.ClientSession:
         if self._closed:
             raise errors.ConfigurationError("this client is closed; create a new one")
+        if self._origin is not None:
+            return self._origin._get_session()
         if self._generation != _generation:
             raise errors.ConfigurationError(
                 "this client was created in another process (before os.fork()); its "
@@ -164,6 +183,8 @@ class Transport:
 
     def _session_has_credentials(self) -> bool:
         """Whether the caller's session adds an ``Authorization`` of its own to every request."""
+        if self._origin is not None:
+            return self._origin._session_has_credentials()
         session = self._session
         if session is None or self._owns_session:
             return False
@@ -186,7 +207,7 @@ class Transport:
         self._token_for(request)  # a missing token fails before anything is sent
         self._get_session()
         return await self.retry_policy.run(
-            lambda number: self._attempt(request, number), request.method, request.path
+            lambda number: self._attempt(request, number), request.method, target(request)
         )
 
     async def _attempt(self, request: Request, number: int) -> Any:
@@ -198,7 +219,7 @@ class Transport:
         if isinstance(outcome, errors.ScreendeskError):
             # The one place every error of an attempt passes: whatever a server echoed into
             # it (aiohttp quotes a bad status line, chunk size or header) loses the tokens.
-            raise redact_exception(outcome, self._secrets())
+            raise redact_exception(naming(outcome, request), self._secrets())
         return outcome
 
     def _outcome(
@@ -214,7 +235,7 @@ class Transport:
             logger.debug(
                 "%s %s -> %s in %.1f ms (attempt %d)",
                 request.method,
-                request.path,
+                target(request),
                 type(answer).__name__,
                 elapsed_ms,
                 number,
@@ -224,7 +245,7 @@ class Transport:
         logger.debug(
             "%s %s -> %d in %.1f ms (attempt %d)",
             request.method,
-            request.path,
+            target(request),
             status,
             elapsed_ms,
             number,
@@ -326,7 +347,7 @@ class Transport:
                 return response.status, response.headers, body
         except TimeoutError as exc:
             return errors.APITimeoutError(
-                f"request timed out ({type(exc).__name__})",
+                timed_out(exc, self.timeout),
                 method=request.method,
                 path=request.path,
             )

@@ -28,9 +28,11 @@ Example::
     except errors.APIStatusError as exc:
         log.warning("Screendesk said %s: %s", exc.status, exc.message)
 
-No message, attribute or ``repr`` of these exceptions ever contains a token: the request is
-described by its method and path only, and the client's own tokens are redacted from what a
-server sends back (an error body that echoes the token).
+Each error of a request names it, as ``GET /api/v2/recordings?page=3``: its method, path and
+query string (``str(exc)``; ``.method``, ``.path`` and ``.query`` hold the parts). No message,
+attribute or ``repr`` of these exceptions ever contains a token: tokens travel only in a header,
+never in a URL, and the client's own tokens are redacted from what a server sends back (an error
+body that echoes the token).
 """
 
 from __future__ import annotations
@@ -61,27 +63,53 @@ class ScreendeskError(Exception):
     """Base class of every error raised by ``screendesk_async``."""
 
 
+class _RequestError(ScreendeskError):
+    """An error of one request, which its message names (the base of the three kinds below)."""
+
+    def __init__(self, message: str, *, method: str = "", path: str = "", query: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.path = path
+        self.query = query
+
+    @property
+    def where(self) -> str:
+        """The request, as ``GET /api/v2/recordings?page=3`` (empty when it is not known)."""
+        if not self.path:
+            return ""
+        target = f"{self.path}?{self.query}" if self.query else self.path
+        return f"{self.method} {target}"
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.message}" if self.where else self.message
+
+
 class ConfigurationError(ScreendeskError):
     """The client is not configured for the call (missing token, unsafe base URL, closed client)."""
 
 
-class APIConnectionError(ScreendeskError):
+class APIConnectionError(_RequestError):
     """The request did not get an HTTP response: DNS, refused or dropped connection, TLS failure.
 
     Attributes:
         method: The HTTP method of the request.
-        path: The URL path of the request (never the query string or any header).
+        path: The URL path of the request.
+        query: The URL's query string, without ``?`` (``page=3``; empty when there is none).
         request_sent: ``False`` when the connection failed before the request was sent, so even
             a non-idempotent request (a SCIM create) can be retried safely.
     """
 
     def __init__(
-        self, message: str, *, method: str = "", path: str = "", request_sent: bool = True
+        self,
+        message: str,
+        *,
+        method: str = "",
+        path: str = "",
+        query: str = "",
+        request_sent: bool = True,
     ) -> None:
-        super().__init__(message)
-        self.message = message
-        self.method = method
-        self.path = path
+        super().__init__(message, method=method, path=path, query=query)
         self.request_sent = request_sent
 
 
@@ -89,7 +117,7 @@ class APITimeoutError(APIConnectionError):
     """The request timed out (connecting, or waiting for the server to send data)."""
 
 
-class APIStatusError(ScreendeskError):
+class APIStatusError(_RequestError):
     """The server answered with an error status.
 
     Attributes:
@@ -98,6 +126,7 @@ class APIStatusError(ScreendeskError):
         body: The decoded JSON error body, the raw text when not JSON, or ``None`` when empty.
         method: The HTTP method of the request.
         path: The URL path of the request.
+        query: The URL's query string, without ``?`` (empty when there is none).
         scim_type: The ``scimType`` of a SCIM error body (e.g. ``"uniqueness"``), else ``None``.
         retry_after: Seconds the server asked us to wait (``Retry-After``), else ``None``.
     """
@@ -110,20 +139,18 @@ class APIStatusError(ScreendeskError):
         body: Any = None,
         method: str = "",
         path: str = "",
+        query: str = "",
         scim_type: str | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, method=method, path=path, query=query)
         self.status = status
-        self.message = message
         self.body = body
-        self.method = method
-        self.path = path
         self.scim_type = scim_type
         self.retry_after = retry_after
 
     def __str__(self) -> str:
-        where = f" ({self.method} {self.path})" if self.method else ""
+        where = f" ({self.where})" if self.where else ""
         return f"{self.status}: {self.message}{where}"
 
     def __repr__(self) -> str:
@@ -162,23 +189,28 @@ class InternalServerError(APIStatusError):
     """5xx: the service (or a proxy in front of it) failed."""
 
 
-class ResponseDecodeError(ScreendeskError):
+class ResponseDecodeError(_RequestError):
     """A successful (2xx) response whose body is not the JSON the call expects.
 
     Attributes:
         status: The HTTP status code.
         method: The HTTP method of the request.
-        path: The URL path of the request.
+        path: The URL path of the request (empty for a listing's page checks, whose message
+            names the page).
+        query: The URL's query string, without ``?`` (empty when there is none).
     """
 
     def __init__(
-        self, message: str, *, status: int = 200, method: str = "", path: str = ""
+        self,
+        message: str,
+        *,
+        status: int = 200,
+        method: str = "",
+        path: str = "",
+        query: str = "",
     ) -> None:
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, method=method, path=path, query=query)
         self.status = status
-        self.method = method
-        self.path = path
 
 
 class ResponseTooLargeError(ResponseDecodeError):
@@ -199,8 +231,9 @@ class ResponseTooLargeError(ResponseDecodeError):
         status: int = 200,
         method: str = "",
         path: str = "",
+        query: str = "",
     ) -> None:
-        super().__init__(message, status=status, method=method, path=path)
+        super().__init__(message, status=status, method=method, path=path, query=query)
         self.limit = limit
 
 

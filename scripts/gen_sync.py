@@ -2,8 +2,9 @@
 
 The package is read with ``ast``, never imported, so a stale facade cannot stop its own repair.
 From ``AsyncScreendesk``, following ``self.x = AsyncX(...)`` in ``__init__`` and ``Async*`` bases,
-each ``AsyncX`` becomes ``X``: the same public methods, each handing its call to the portal, with
-the signature as written and the docstring (a method's summary only) rewritten by ordered rules.
+each ``AsyncX`` becomes ``X``: the same public methods, each handing its call to the portal (a
+plain def returning ``Self`` wraps the client it returns), with the signature as written and the
+docstring (a method's summary only) rewritten by ordered rules.
 Imports are copied; ruff drops the unused ones, sorts and formats. --check: exit 1 if stale.
 """
 
@@ -27,7 +28,7 @@ ROOT = "AsyncScreendesk"
 PREAMBLE = "from collections.abc import Iterator\nfrom .._portal import Portal\n"
 PREAMBLE += "from ._client import Facade, SyncClient"
 DROPPED_ARGS = ("session",)  # only the async client takes them
-SKIPPED = frozenset({"aclose"})  # SyncClient has close()
+SKIPPED = frozenset({"aclose", "closed"})  # SyncClient has close() and closed
 ITERATORS = ("AsyncIterator", "AsyncGenerator", "AsyncIterable")
 #: Ordered, word-bounded rewrites of annotations (CODE) and docstrings (DOCS).
 CODE = [(r"\bAsync(Iterator|Generator|Iterable)\b", r"\1")]
@@ -169,6 +170,8 @@ class Generator:
         elif is_async:
             body = f"self._portal.call({call}{forward(node.args)})"
             body = body if returns == "None" else f"return {body}"
+        elif returns == "Self":  # a derived client (with_options): its facade, on this portal
+            body = f"return self._derive({call}({forward(node.args).removeprefix(', ')}))"
         else:
             raise GenerationError(f"{where}: a plain def that returns no async iterator")
         signature = rewrite(f"def {node.name}({ast.unparse(node.args)}) -> {returns}:", CODE)

@@ -33,3 +33,37 @@ def test_readme_block_runs(
         monkeypatch.setenv("SCREENDESK_BASE_URL", fake.url)
         exec(compile(code, str(README), "exec"), {"__name__": "readme"})
     assert "Traceback" not in capsys.readouterr().err
+
+
+ROOT = README.parent
+FIRST = re.search(r"```console\n(.*?)```", README.read_text(encoding="utf-8"), re.DOTALL)
+
+
+def _command(comment: str) -> str:
+    assert FIRST is not None
+    lines = FIRST.group(1).splitlines()
+    return lines[lines.index(comment) + 1]
+
+
+def test_the_test_command_installs_nothing_globally_and_ci_runs_it() -> None:
+    # Debian's own Python refuses `pip install` outside a virtual environment (PEP 668).
+    command = _command(
+        "# the tests (lint, mypy --strict, unit and loopback integration tests, SCIM conformance, "
+        "Prism)"
+    )
+    venv = re.fullmatch(r"python3 -m venv (\S+) && \1/bin/pip install nox && \1/bin/nox", command)
+    assert venv is not None, command
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in ci  # exactly the README's command
+    assert not [line for line in ci if "pip install" in line and line != command]
+    # The virtual environment is ignored, so no tool of the suite lints or packs it.
+    assert f"{venv.group(1)}/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()
+
+
+def test_the_main_job_command_uses_a_virtual_environment_too() -> None:
+    command = _command(
+        "# the main job: export every recording, here from the built-in demo server (no account "
+        "needed)"
+    )
+    assert command.startswith('python3 -m venv .venv && .venv/bin/pip install ".[cli]" && ')
+    assert ".venv/" in (ROOT / ".gitignore").read_text(encoding="utf-8").splitlines()

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any, Generic
+from typing import Any, Generic, Self
 
 from .. import _constants as C
 from .._client import AsyncScreendesk
@@ -273,3 +273,7 @@ class Screendesk(SyncClient):
     def retries(self) -> int:
         """How many attempts this client has retried so far (for progress reports)."""
         return self._resource.retries
+
+    def with_options(self, *, timeout: float | None = None, max_retries: int | None = None) -> Self:
+        """A client like this one, with another ``timeout`` or ``max_retries``: same connections."""
+        return self._derive(self._resource.with_options(timeout=timeout, max_retries=max_retries))

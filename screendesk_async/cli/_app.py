@@ -17,7 +17,7 @@ import click
 from ._commands import recordings, scim, users
 from ._export import Interrupted, export_command
 from ._load import load_command
-from ._options import Settings, example, global_options
+from ._options import ScreendeskGroup, Settings, example, global_options
 
 #: The subcommands of ``screendesk``, in the order ``--help`` lists them.
 COMMANDS: Final[list[click.Command]] = [export_command, load_command, recordings, users, scim]
@@ -53,7 +53,7 @@ class PipeClosed(Exception):
     """Stdout's reader went away (``| head``); not an ``OSError``, which click turns into 1."""
 
 
-class ScreendeskGroup(click.Group):
+class RootGroup(ScreendeskGroup):
     """The root group: a broken pipe anywhere below it becomes :class:`PipeClosed`."""
 
     def invoke(self, ctx: click.Context) -> object:
@@ -65,7 +65,7 @@ class ScreendeskGroup(click.Group):
 
 
 @click.group(
-    cls=ScreendeskGroup,
+    cls=RootGroup,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
 @global_options
@@ -81,8 +81,12 @@ class ScreendeskGroup(click.Group):
 def cli(ctx: click.Context, /) -> None:
     """Talk to the Screendesk API: export everything, or look at one thing.
 
-    The options below are accepted after any subcommand too. Without --token or --token-file,
-    the token comes from SCREENDESK_API_TOKEN (SCIM: SCREENDESK_SCIM_TOKEN).
+    The global options are accepted before or after any subcommand. Without --token or
+    --token-file, the token comes from SCREENDESK_API_TOKEN (SCIM: SCREENDESK_SCIM_TOKEN).
+
+    \b
+    Shell completion (bash; zsh_source and fish_source for zsh and fish):
+      eval "$(_SCREENDESK_COMPLETE=bash_source screendesk)"
     """
     ctx.ensure_object(Settings)
 

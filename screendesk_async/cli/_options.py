@@ -1,9 +1,10 @@
 """What every ``screendesk`` command shares: global options, the client, running async code.
 
 The global options (``--token``, ``--token-file``, ``--base-url``, ``--demo``, ``-v``, ``-q``…)
-are accepted at any position: before the first subcommand or after any of them. Decorate a
-command (or group) with :func:`global_options`, take ``settings: Settings`` with
-``@click.pass_obj``, and open the client with :func:`open_client`::
+are accepted at any position: before the first subcommand or after any of them, and every
+``--help`` lists them once, under "Global options", after the command's own
+(:class:`ScreendeskCommand`). Decorate a command (or group) with :func:`global_options`, take
+``settings: Settings`` with ``@click.pass_obj``, and open the client with :func:`open_client`::
 
     @click.command()
     @global_options
@@ -212,11 +213,70 @@ _GLOBAL_OPTIONS: Final[list[tuple[tuple[str, ...], dict[str, Any]]]] = [
 ]
 
 
+class GlobalOption(click.Option):
+    """One of the global options: accepted by every command, listed under "Global options"."""
+
+
 def global_options(function: F) -> F:
     """Add the global options to a command or group (each is also accepted on the others)."""
     for decls, attributes in reversed(_GLOBAL_OPTIONS):
-        function = click.option(*decls, expose_value=False, callback=_store, **attributes)(function)
+        option = click.option(
+            *decls, cls=GlobalOption, expose_value=False, callback=_store, **attributes
+        )
+        function = option(function)
     return function
+
+
+class ScreendeskCommand(click.Command):
+    """A command whose ``--help`` lists its own options, then the global ones once (as gh does).
+
+    Groups of :class:`ScreendeskGroup` give this layout to every command below them, also to
+    the ones made elsewhere with click's own ``click.command`` and ``click.group``.
+    """
+
+    def format_options(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """Own options, then (for a group) the subcommands, then the global options."""
+        own: list[tuple[str, str]] = []
+        shared: list[tuple[str, str]] = []
+        for param in self.get_params(ctx):
+            record = param.get_help_record(ctx)
+            if record is not None and not isinstance(param, click.Argument):
+                (shared if isinstance(param, GlobalOption) else own).append(record)
+        if own:
+            with formatter.section("Options"):
+                formatter.write_dl(own)
+        if isinstance(self, click.Group):
+            self.format_commands(ctx, formatter)
+        if shared:
+            with formatter.section("Global options"):
+                formatter.write_dl(shared)
+
+
+class ScreendeskGroup(ScreendeskCommand, click.Group):
+    """A group whose commands, and theirs, all have :class:`ScreendeskCommand`'s help."""
+
+    command_class = ScreendeskCommand
+    group_class = type  # subgroups made by ``@group.group()`` are of this class too
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        """Add ``cmd``, giving it (and whatever is below it) this help layout."""
+        _adopt(cmd)
+        super().add_command(cmd, name)
+
+
+def _adopt(cmd: click.Command) -> None:
+    """Give a command of click's own classes, and its subcommands, this module's help layout.
+
+    Only the class changes, to this module's subclass of it, which changes nothing but the
+    help; a command of another class of its own is left as it is.
+    """
+    if type(cmd) is click.Command:
+        cmd.__class__ = ScreendeskCommand
+    elif type(cmd) is click.Group:
+        cmd.__class__ = ScreendeskGroup
+    if isinstance(cmd, click.Group):
+        for child in cmd.commands.values():
+            _adopt(child)
 
 
 @contextlib.asynccontextmanager

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Final, Protocol
 
 import msgspec
 import orjson
+
+from ..models import Model, converter
+from ..models._shape import nested_fields, wire_columns
 
 #: A piece of a file to write: bytes, or a record kept as the server's bytes.
 Chunk = bytes | msgspec.Raw
@@ -28,22 +31,29 @@ def _cell(value: Any) -> str:
     return orjson.dumps(value).decode()
 
 
+def leaves(record: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """``{"metadata": {"url": u}}`` → ``{"metadata.url": u}``: the values as the server sent them.
+
+    >>> leaves({"a": {"b": 1, "c": None}, "d": [1, 2], "e": {}})
+    {'a.b': 1, 'a.c': None, 'd': [1, 2]}
+    """
+    flat: dict[str, Any] = {}
+    for key, value in record.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict) and value:
+            flat.update(leaves(value, name + "."))
+        elif not isinstance(value, dict):  # an empty object ({} helpdesk_info) has no cells
+            flat[name] = value
+    return flat
+
+
 def flatten(record: dict[str, Any], prefix: str = "") -> dict[str, str]:
     """``{"metadata": {"url": u}}`` → ``{"metadata.url": u}``; lists become JSON text.
 
     >>> flatten({"a": {"b": 1, "c": None}, "d": [1, 2], "e": True})
     {'a.b': '1', 'a.c': '', 'd': '[1,2]', 'e': 'true'}
     """
-    flat: dict[str, str] = {}
-    for key, value in record.items():
-        name = f"{prefix}{key}"
-        if isinstance(value, dict) and value:
-            flat.update(flatten(value, name + "."))
-        elif isinstance(value, dict):
-            continue  # an empty object ({} helpdesk_info) has no cells
-        else:
-            flat[name] = _cell(value)
-    return flat
+    return {name: _cell(value) for name, value in leaves(record, prefix).items()}
 
 
 def parents(columns: Iterable[str]) -> frozenset[str]:
@@ -96,11 +106,64 @@ class JsonlWriter:
         return jsonl_chunks(records)
 
 
+def _records() -> Iterator[type[Model]]:
+    """Every model of a listing's records: those with an identifier (``Recording.uuid``…)."""
+    pending = list(Model.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        pending.extend(cls.__subclasses__())
+        if cls._wire_identifier is not None:
+            yield cls
+
+
+def record_model(columns: Sequence[str]) -> type[Model] | None:
+    """The model whose declared columns begin ``columns`` (``None`` when none does).
+
+    A CSV header begins with its model's columns (:meth:`CsvWriter.columns_for`), and a
+    resumed export reads that header back from its checkpoint: the header names the model.
+    """
+    found: tuple[int, type[Model] | None] = (0, None)
+    for cls in _records():
+        declared = wire_columns(cls)
+        if tuple(columns[: len(declared)]) == declared and len(declared) > found[0]:
+            found = (len(declared), cls)
+    return found[1]
+
+
+def _replaced(record: dict[str, Any], path: Sequence[str], value: Any) -> dict[str, Any]:
+    """A copy of ``record`` with ``value`` at ``path`` (the caller's dicts are left alone)."""
+    head, *rest = path
+    return {**record, head: _replaced(record[head], rest, value) if rest else value}
+
+
+def reread(record: dict[str, Any], nested: Sequence[tuple[Sequence[str], Any]]) -> dict[str, Any]:
+    """``record`` with each nested object the server sent as a non-object read by the models.
+
+    ``nested`` is the model's declaration (:func:`~..models._shape.nested_fields`). Such a
+    value (SCIM ``roles`` as a list of names) goes through the converter's hook for the
+    declared type, and its ``to_dict()`` stands in for it; one the converter cannot read is
+    kept as sent (it then lands in ``_extra``).
+    """
+    for path, declared in nested:
+        holder: Any = record
+        for key in path[:-1]:
+            holder = holder.get(key) if isinstance(holder, dict) else None
+        value = holder.get(path[-1]) if isinstance(holder, dict) else None
+        if value is None or isinstance(value, dict):
+            continue
+        model = converter.structure(value, declared)
+        if model is not None:
+            record = _replaced(record, path, converter.unstructure(model))
+    return record
+
+
 class CsvWriter:
     """CSV with one header row; nested fields dotted, lists as JSON, unknown fields in ``_extra``.
 
     The columns are fixed when the export starts (the models' fields plus any other field of
-    the first page), so a resumed export appends rows to the same header.
+    the first page), so a resumed export appends rows to the same header. The cells are the
+    server's values, in the shape the model declares: a nested object sent in another of its
+    documented shapes is read through the converter (:func:`reread`).
     """
 
     def __init__(self, columns: Sequence[str]) -> None:
@@ -109,6 +172,8 @@ class CsvWriter:
         # A null nested object (``room_insights`` of a recording that was no live call) is
         # its dotted columns left empty, not a column or an extra field of its own.
         self._parents = parents(self.columns)
+        model = record_model(self.columns)
+        self._nested = () if model is None else nested_fields(model)
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\n")
 
@@ -117,8 +182,9 @@ class CsvWriter:
         """The model's columns, then the first page's other fields, then ``_extra``."""
         columns = list(known)
         seen = set(columns) | parents(columns)
+        nested = nested_fields(model) if (model := record_model(columns)) else ()
         for record in first_page:
-            for name in flatten(record):
+            for name in leaves(reread(record, nested)):
                 if name not in seen:
                     seen.add(name)
                     columns.append(name)
@@ -133,13 +199,13 @@ class CsvWriter:
     def encode(self, records: Sequence[Any]) -> list[Chunk]:
         """One row per record."""
         for record in as_dicts(records):
-            flat = flatten(record)
+            flat = leaves(reread(record, self._nested))
             extra = {
                 k: v
                 for k, v in flat.items()
-                if k not in self._known and not (v == "" and k in self._parents)
+                if k not in self._known and not (v is None and k in self._parents)
             }
-            row = [flat.get(column, "") for column in self.columns[:-1]]
+            row = [_cell(flat.get(column)) for column in self.columns[:-1]]
             row.append(orjson.dumps(extra).decode() if extra else "")
             self._csv.writerow(row)
         return [self._take()]

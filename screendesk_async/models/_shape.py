@@ -110,3 +110,23 @@ def wire_columns(cls: type, prefix: str = "") -> tuple[str, ...]:
         else:
             columns.append(name)
     return tuple(columns)
+
+
+#: A nested-model field: its path of wire names, and its declared type (``ScimRoles | None``).
+NestedField = tuple[tuple[str, ...], Any]
+
+
+def nested_fields(cls: type, prefix: tuple[str, ...] = ()) -> tuple[NestedField, ...]:
+    """The wire path and declared type of every nested-model field of ``cls``, outer ones first.
+
+    What the CSV writer reads through the converter when the server sends one of them in
+    another shape than an object (SCIM ``roles`` as a list of names).
+    """
+    found: list[NestedField] = []
+    for f in shape(cls).fields:
+        nested = nested_model(f.type)
+        if nested is not None:
+            path = (*prefix, f.wire)
+            found.append((path, f.type))
+            found.extend(nested_fields(nested, path))
+    return tuple(found)

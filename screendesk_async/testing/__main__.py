@@ -16,36 +16,67 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import inspect
 import os
 import signal
 import socket
 import ssl
 import sys
 from collections.abc import Sequence
+from typing import Any, Final
 
 from screendesk_async.testing._server import FakeScreendesk, _token
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
 
 
+#: The fake's own defaults (``FakeScreendesk``'s signature), which the options default to.
+_DEFAULTS: Final = {
+    name: parameter.default
+    for name, parameter in inspect.signature(FakeScreendesk).parameters.items()
+}
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m screendesk_async.testing", description="Run a fake Screendesk server."
+        prog="python -m screendesk_async.testing",
+        description="Run a fake Screendesk server with seeded sample data, until SIGTERM or "
+        "Ctrl-C. It prints READY URL, then the shell export lines that point screendesk (or "
+        "AsyncScreendesk()) at it.",
     )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--recordings", type=int, default=250)
-    parser.add_argument("--users", type=int, default=60)
-    parser.add_argument("--page-size", type=int, default=25)
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds added per request")
-    parser.add_argument("--fault-rate", type=float, default=0.0, help="fraction of faulty replies")
-    parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tls-cert", help="PEM certificate chain: serve https")
-    parser.add_argument("--tls-key", help="PEM private key for --tls-cert")
-    parser.add_argument("--admin-token")
-    parser.add_argument("--member-token")
-    parser.add_argument("--scim-token")
-    parser.add_argument("--workers", type=int, default=1, help="server processes (POSIX only)")
+    # Each option whose help ends in "(default: %(default)s)" shows the value it defaults to.
+    default = " (default: %(default)s)"
+
+    def option(flag: str, help_text: str, **kwargs: Any) -> None:
+        name = flag.removeprefix("--").replace("-", "_")
+        kwargs.setdefault("default", _DEFAULTS.get(name))
+        shown = default if kwargs["default"] is not None else ""
+        parser.add_argument(flag, help=help_text + shown, **kwargs)
+
+    option("--host", "the address to listen on (a loopback one, unless you mean to share it)")
+    option("--port", "the port to listen on; 0 picks a free one", type=int, metavar="PORT")
+    option("--recordings", "how many sample recordings", type=int, metavar="N")
+    option(
+        "--users", "how many sample users (the same people in REST and SCIM)", type=int, metavar="N"
+    )
+    option("--page-size", "records per REST page", type=int, metavar="N")
+    option("--latency", "seconds added to every request", type=float, default=0.0, metavar="S")
+    fault = "fraction (0..1) of requests answered with a fault"
+    option("--fault-rate", fault, type=float, default=0.0, metavar="FRACTION")
+    option("--seed", "seed of the sample data and of the fake tokens", type=int, metavar="N")
+    option("--tls-cert", "PEM certificate chain: serve https (with --tls-key)", metavar="PATH")
+    option("--tls-key", "PEM private key for --tls-cert", metavar="PATH")
+    derived = "the default is derived from --seed"
+    option("--admin-token", f"the account owner's API token (an admin); {derived}", metavar="TOKEN")
+    option("--member-token", f"a member's API token; {derived}", metavar="TOKEN")
+    option("--scim-token", f"the SCIM token; {derived}", metavar="TOKEN")
+    option(
+        "--workers",
+        "server processes sharing one socket (POSIX only)",
+        type=int,
+        default=1,
+        metavar="N",
+    )
     return parser
 
 

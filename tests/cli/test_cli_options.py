@@ -224,7 +224,9 @@ def test_quiet_prints_nothing_and_verbose_logs_requests(
     assert (code, out, err) == (0, "", "")
     code, out, err = finish(screendesk(server, "users", "search", "ada@nowhere.example", "-v"))
     assert code == 1
-    assert "DEBUG screendesk_async: GET /api/v2/users/search -> 404" in err
+    assert (
+        "DEBUG screendesk_async: GET /api/v2/users/search?email=ada%40nowhere.example -> 404" in err
+    )
     assert server.admin_token not in err
 
 

@@ -246,15 +246,15 @@ async def test_logs_one_line_per_request_and_per_retry_without_secrets(
                 await sd.recordings.get("00000000-0000-4000-8000-000000000000")
     ours = [r for r in caplog.records if r.name == "screendesk_async"]
     requests = [r.getMessage() for r in ours if r.levelno == logging.DEBUG]
-    assert requests[0].startswith("GET /api/v2/recordings -> 503 in ")
+    assert requests[0].startswith("GET /api/v2/recordings?page=1 -> 503 in ")
     assert requests[0].endswith("(attempt 1)")
-    assert requests[1].startswith("GET /api/v2/recordings -> 200 in ")
+    assert requests[1].startswith("GET /api/v2/recordings?page=1 -> 200 in ")
     assert requests[2].startswith(
         "GET /api/v2/recordings/00000000-0000-4000-8000-000000000000 -> 404"
     )
     retried = [r.getMessage() for r in ours if r.levelno == logging.INFO]
     assert len(retried) == 1
-    assert "retrying GET /api/v2/recordings in" in retried[0]
+    assert "retrying GET /api/v2/recordings?page=1 in" in retried[0]
     assert "503" in retried[0]
     assert fake.admin_token not in caplog.text
 

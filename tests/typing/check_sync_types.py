@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, assert_type
 
-from screendesk_async import NOT_GIVEN, Screendesk
+from screendesk_async import NOT_GIVEN, AsyncScreendesk, Screendesk
 from screendesk_async._sync._resources import Recordings, Scim, ScimUsers, Users
 from screendesk_async.models import Page, Recording, ScimUser, User
 
@@ -43,6 +43,10 @@ def check_sync_types() -> None:
         assert_type(sd.scim.users.find_by_user_name("a"), ScimUser | None)
         assert_type(sd.scim.users.deactivate("id"), ScimUser)
         assert_type(sd.base_url, str)
+        assert_type(sd.with_options(timeout=5, max_retries=0), Screendesk)
+        assert_type(sd.with_options(timeout=5).recordings, Recordings)
+        assert_type(sd.closed, bool)
+        assert_type(AsyncScreendesk().with_options(max_retries=1), AsyncScreendesk)
         assert_type(sd.retries, int)
         for recording in sd.recordings.list():
             assert_type(recording, Recording)
