@@ -1,7 +1,8 @@
 """Sending requests: the aiohttp session, auth, timeouts, shared limits, redirects, size caps.
 
 The only module that does network I/O. What to send comes from ``_request``, what a response
-means from ``_response``, whether to try again from ``_retry``.
+means from ``_response``, whether to try again from ``_retry``, which redirect to follow from
+``_redirects``; ``_body`` reads a body under its cap.
 
 Errors are *returned*, not raised, by the frames that hold the request headers or the aiohttp
 response (:meth:`Transport._exchange`, :meth:`Transport._send_once`): they are raised one
@@ -24,10 +25,12 @@ from yarl import URL
 
 from . import _constants as C
 from . import errors
+from ._body import read_body
 from ._config import ClientConfig
 from ._describe import naming, target, timed_out
 from ._logging import logger, redact_exception, remember_secret
 from ._ratelimit import RateLimiter
+from ._redirects import next_hop, origin, too_many
 from ._request import Request, headers_for
 from ._response import decode_body, status_error
 from ._retry import RetryPolicy
@@ -49,24 +52,6 @@ def _forked() -> None:  # pragma: no cover - runs in forked children (test_hosti
 
 
 os.register_at_fork(after_in_child=_forked)
-
-
-def _origin(url: URL) -> tuple[str, str | None, int | None]:
-    return url.scheme, url.host, url.port
-
-
-def _redirect_target(url: URL, location: str) -> URL | None:
-    """``location`` resolved against ``url``, or ``None`` when it is not a valid URL.
-
-    yarl raises ``ValueError`` (a port out of range, a bad IPv6 literal) lazily too, so the
-    parts the redirect is checked and sent with are read here.
-    """
-    try:
-        target = url.join(URL(location))
-        _origin(target)
-    except ValueError:
-        return None
-    return target
 
 
 class Transport:
@@ -177,7 +162,7 @@ class Transport:
         headers = headers_for(
             request.api, self._token_for(request), has_body=request.body is not None
         )
-        if _origin(url) != _origin(request.url):
+        if origin(url) != origin(request.url):
             del headers["Authorization"]  # a redirect to another origin gets no credentials
         return headers
 
@@ -274,49 +259,15 @@ class Transport:
             if isinstance(answer, errors.ScreendeskError):
                 return answer
             status, headers, _ = answer
-            location = headers.get("Location")
-            if status not in C.REDIRECT_STATUSES or not location:
+            hop = next_hop(
+                request, url, status, headers, foreign_credentials=self._session_has_credentials()
+            )
+            if hop is None:
                 return answer
-            if request.method != "GET":
-                return errors.APIStatusError(
-                    f"the server answered {request.method} with a redirect, which is not "
-                    "followed (the request and its body are never sent to another place)",
-                    status=status,
-                    method=request.method,
-                    path=request.path,
-                )
-            target = _redirect_target(url, location)
-            if target is None:
-                return errors.APIStatusError(
-                    "invalid redirect Location (not a URL that can be requested): not followed",
-                    status=status,
-                    method=request.method,
-                    path=request.path,
-                )
-            if _origin(target) != _origin(request.url) and self._session_has_credentials():
-                return errors.APIStatusError(
-                    "refused a redirect to another origin: the caller's session carries "
-                    "credentials of its own, which aiohttp would send there",
-                    status=status,
-                    method=request.method,
-                    path=request.path,
-                )
-            if target.scheme not in ("http", "https") or (
-                url.scheme == "https" and target.scheme != "https"
-            ):
-                return errors.APIStatusError(
-                    f"refused a redirect from {url.scheme} to {target.scheme}",
-                    status=status,
-                    method=request.method,
-                    path=request.path,
-                )
-            url = target
-        return errors.APIStatusError(
-            f"more than {C.MAX_REDIRECTS} redirects",
-            status=status,
-            method=request.method,
-            path=request.path,
-        )
+            if isinstance(hop, errors.APIStatusError):
+                return hop
+            url = hop
+        return too_many(request, status)
 
     async def _send_once(self, request: Request, url: URL) -> Answer | errors.ScreendeskError:
         session = self._get_session()
@@ -334,7 +285,7 @@ class Transport:
                 raise_for_status=False,
                 auto_decompress=True,
             ) as response:
-                body = await _read_body(response, limit)
+                body = await read_body(response, limit)
                 if body is None:
                     response.close()  # stop reading: the rest of the body is never fetched
                     return errors.ResponseTooLargeError(
@@ -373,26 +324,3 @@ class Transport:
             return  # made before fork(): its sockets are the parent's to close
         if session is not None and self._owns_session and not session.closed:
             await session.close()
-
-
-async def _read_body(response: aiohttp.ClientResponse, limit: int | None) -> bytes | None:
-    """The whole (decompressed) body, or ``None`` as soon as it passes ``limit`` bytes.
-
-    Read in chunks, so no more than about ``limit`` is ever held. aiohttp (>= 3.13.3)
-    inflates a compressed body a bounded piece at a time as it is read, so a small gzip bomb
-    is counted, and refused, like any other large body.
-    """
-    if limit is None:
-        return await response.read()
-    length = response.content_length
-    encoding = response.headers.get("Content-Encoding", "identity").lower()
-    if length is not None and length > limit and encoding == "identity":
-        return None
-    chunks: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_chunked(C.READ_CHUNK_SIZE):
-        size += len(chunk)
-        if size > limit:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)

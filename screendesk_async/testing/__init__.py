@@ -27,8 +27,10 @@ Synchronous code can run the fake in a background thread::
 """
 
 from screendesk_async.testing._faults import FAULT_KINDS, FaultKind, Faults
+from screendesk_async.testing._log import RequestRecord
 from screendesk_async.testing._rest import AuthKind, RestOptions
-from screendesk_async.testing._server import FakeScreendesk, RequestRecord, ServerThread
+from screendesk_async.testing._server import FakeScreendesk
+from screendesk_async.testing._thread import ServerThread
 
 __all__ = [
     "FAULT_KINDS",

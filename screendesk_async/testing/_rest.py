@@ -12,7 +12,8 @@ from typing import Any, Literal
 import orjson
 from aiohttp import web
 
-from screendesk_async.testing._data import RecordingStore, UserDirectory
+from screendesk_async.testing._people import UserDirectory
+from screendesk_async.testing._recording_store import RecordingStore
 
 __all__ = ["AUTH_KIND", "AuthKind", "RestApi", "RestOptions", "pagination", "rest_error"]
 

@@ -11,7 +11,8 @@ from typing import Any
 import orjson
 from aiohttp import web
 
-from screendesk_async.testing._data import UserDirectory, iso_timestamp
+from screendesk_async.testing._draws import iso_timestamp
+from screendesk_async.testing._people import UserDirectory
 
 __all__ = ["ERROR_SCHEMA", "LIST_SCHEMA", "USER_SCHEMA", "ScimApi", "ScimStore", "scim_error"]
 

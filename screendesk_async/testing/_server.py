@@ -1,4 +1,7 @@
-"""The fake server: app assembly, start/stop, auth, the request log, and a threaded runner."""
+"""The fake server: app assembly, start and stop, auth, and the path of every request.
+
+The request log's records are in ``_log``, the threaded runner in ``_thread``.
+"""
 
 from __future__ import annotations
 
@@ -8,78 +11,29 @@ import functools
 import hashlib
 import socket
 import ssl
-import threading
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, ParamSpec, Self, TypeVar
 
 import orjson
 from aiohttp import hdrs, web
 
-from screendesk_async.testing._data import RecordingStore, UserDirectory
 from screendesk_async.testing._faults import FaultKind, Faults, Handler, inject
+from screendesk_async.testing._log import RequestRecord, redact_authorization
+from screendesk_async.testing._people import UserDirectory
+from screendesk_async.testing._recording_store import RecordingStore
 from screendesk_async.testing._rest import AUTH_KIND, AuthKind, RestApi, RestOptions, rest_error
 from screendesk_async.testing._scim import ScimApi, ScimStore, scim_error
 
-__all__ = ["FakeScreendesk", "RequestRecord", "ServerThread"]
+__all__ = ["FakeScreendesk"]
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
 _SCIM_PREFIX = "/api/v2/scim"
 
 
-@dataclass(frozen=True, slots=True)
-class RequestRecord:
-    """One request the fake received, as logged in :attr:`FakeScreendesk.requests`.
-
-    Attributes:
-        method: HTTP method.
-        path: the URL path, percent-decoded.
-        query: every query parameter as ``(name, value)`` pairs, in order.
-        headers: request headers; the ``Authorization`` value is redacted (``"Bearer ***"``).
-        auth_kind: whose token it was: ``"admin"``, ``"member"``, ``"scim"``, ``"invalid"``
-            or ``"missing"``.
-        body: the raw request body, or None when there was none.
-        status: the status sent, or None when the connection was dropped.
-        started: ``time.monotonic()`` when the request arrived (before any latency).
-        finished: ``time.monotonic()`` once the response was written (or dropped).
-        fault: the fault injected into this request, if any.
-    """
-
-    method: str
-    path: str
-    query: tuple[tuple[str, str], ...]
-    headers: dict[str, str]
-    auth_kind: AuthKind
-    body: bytes | None
-    status: int | None
-    started: float
-    finished: float
-    fault: FaultKind | None
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The query parameters as a dict (the last value wins for a repeated name)."""
-        return dict(self.query)
-
-    def json(self) -> Any:
-        """Parse the body as JSON (None when there was no body)."""
-        return None if self.body is None else orjson.loads(self.body)
-
-
 def _token(seed: int, kind: str) -> str:
     return f"fake-{kind}-" + hashlib.blake2b(f"{kind}:{seed}".encode(), digest_size=12).hexdigest()
-
-
-def _redact(headers: Any) -> dict[str, str]:
-    out = dict(headers)
-    for name in list(out):
-        if name.lower() == "authorization":
-            scheme = out[name].partition(" ")[0]
-            out[name] = f"{scheme} ***" if scheme.lower() == "bearer" else "***"
-    return out
 
 
 class FakeScreendesk:
@@ -350,7 +304,7 @@ class FakeScreendesk:
                     method=request.method,
                     path=request.path,
                     query=tuple(request.query.items()),
-                    headers=_redact(request.headers),
+                    headers=redact_authorization(request.headers),
                     auth_kind=kind,
                     body=body or None,
                     status=status,
@@ -359,82 +313,3 @@ class FakeScreendesk:
                     fault=fault,
                 )
                 self.requests.append(record)
-
-
-class ServerThread:
-    """Run a :class:`FakeScreendesk` on its own event loop in a background thread.
-
-    For synchronous code and demos: ``with ServerThread(FakeScreendesk()) as fake: ...``.
-    Entering blocks until the fake listens (or re-raises why it could not); leaving stops it
-    and closes its loop. Plain attribute changes (``fake.faults.rate = 0.1``) are safe from
-    any thread; use :meth:`call` for anything more involved.
-    """
-
-    def __init__(self, fake: FakeScreendesk, *, timeout: float = 10.0) -> None:
-        self.fake = fake
-        self._timeout = timeout
-        self._ready = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._error: BaseException | None = None
-
-    def start(self) -> FakeScreendesk:
-        """Start the thread and wait until the fake listens; returns the fake."""
-        if self._thread is not None:
-            raise RuntimeError("ServerThread already started")
-        self._thread = threading.Thread(target=self._run, name="FakeScreendesk", daemon=True)
-        self._thread.start()
-        if not self._ready.wait(self._timeout):
-            raise TimeoutError("FakeScreendesk did not start in time")
-        if self._error is not None:
-            self._thread.join()
-            raise self._error
-        return self.fake
-
-    def _run(self) -> None:
-        with asyncio.Runner() as runner:
-            try:
-                runner.run(self.fake.start())
-            except BaseException as exc:
-                self._error = exc
-                self._ready.set()
-                return
-            self._loop = runner.get_loop()
-            self._ready.set()
-            try:
-                self._loop.run_forever()
-            finally:
-                runner.run(self.fake.close())
-
-    def stop(self) -> None:
-        """Stop the fake and join the thread (safe to call twice)."""
-        loop, thread = self._loop, self._thread
-        if loop is not None and thread is not None and thread.is_alive():
-            loop.call_soon_threadsafe(loop.stop)
-            thread.join(self._timeout)
-        self._loop = None
-
-    def call(self, func: Callable[_P, _T], *args: _P.args, **kwargs: _P.kwargs) -> _T:
-        """Run ``func(*args, **kwargs)`` on the server's loop thread and return its result.
-
-        For changes that must not race a request, e.g.
-        ``thread.call(fake.add_recordings, 10)``.
-        """
-        if self._loop is None:
-            raise RuntimeError("ServerThread is not running")
-
-        async def run() -> _T:
-            return func(*args, **kwargs)
-
-        return asyncio.run_coroutine_threadsafe(run(), self._loop).result(self._timeout)
-
-    def __enter__(self) -> FakeScreendesk:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
