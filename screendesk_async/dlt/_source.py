@@ -18,11 +18,12 @@ import contextlib
 import functools
 import logging
 import weakref
-from collections.abc import AsyncIterator, Callable, Collection, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any, Final
 
 import dlt
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 from dlt.common.schema.typing import TTableSchemaColumns
@@ -35,7 +36,8 @@ from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from . import _arrow
-from ._reading import READ_ROWS, Batcher, Feed, Keys, ProgressCallback, Reading
+from ._keys import Keys, Tally
+from ._reading import READ_ROWS, Batcher, Feed, ProgressCallback, Reading, with_hashes
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
@@ -49,10 +51,23 @@ SCIM_PAGE_SIZE: Final = 100
 #: The resources' names (and their tables').
 RESOURCES: Final = ("recordings", "users", "scim_users")
 
+#: Each resource's model and primary key.
+TABLES: Final = {
+    "recordings": (Recording, "uuid"),
+    "users": (User, "email"),
+    "scim_users": (ScimUser, "id"),
+}
 #: The REST resources' listings: ``(model, primary key)``.
-_REST: Final = {"recordings": (Recording, "uuid"), "users": (User, "email")}
+_REST: Final = {name: TABLES[name] for name in ("recordings", "users")}
+#: The column whose larger value is a row's newer copy (``Keys``, dlt's ``dedup_sort``).
+VERSIONS: Final = {"recordings": CURSOR, "users": "updated_at"}
+#: The resources whose rows carry a content hash (``_keys.HASH_COLUMN``): those without an
+#: incremental cursor, so that a re-run tells its unchanged rows apart and skips them.
+HASHED: Final = frozenset({"users", "scim_users"})
 #: The feeds of the sources made here, for :func:`reading_ahead`.
 _FEEDS: weakref.WeakKeyDictionary[DltSource, dict[str, Feed]] = weakref.WeakKeyDictionary()
+#: What each resource of the sources made here read and kept (``_pipeline.load`` reads it).
+_TALLIES: weakref.WeakKeyDictionary[DltSource, dict[str, Tally]] = weakref.WeakKeyDictionary()
 
 
 class _JsonHintNotice(logging.Filter):
@@ -79,9 +94,23 @@ def _quiet_json_hint_notice() -> None:
         dlt_logger.addFilter(_NOTICE_FILTER)
 
 
-def _hints(model: type) -> TTableSchemaColumns:
-    """Dlt's column hints: the JSON columns (every other type is read from the Arrow schema)."""
-    return {name: {"name": name, "data_type": "json"} for name in _arrow.json_columns(model)}
+def _hints(model: type, version: str | None) -> TTableSchemaColumns:
+    """Dlt's column hints: the JSON columns, and the version column (``dedup_sort``).
+
+    Every other type is read from the Arrow schema; a merge sorts the copies of one key by
+    the version column, newest first, and keeps that one.
+    """
+    hints: TTableSchemaColumns = {
+        name: {"name": name, "data_type": "json"} for name in _arrow.json_columns(model)
+    }
+    if version is not None:
+        hints[version] = {"name": version, "dedup_sort": "desc"}
+    return hints
+
+
+def tallies(source: DltSource) -> dict[str, Tally]:
+    """What each resource of ``source`` (one :func:`screendesk_source` made) read and kept."""
+    return _TALLIES.get(source, {})
 
 
 def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
@@ -134,18 +163,30 @@ def reading_ahead(source: DltSource, names: Collection[str]) -> Iterator[None]:
         portal.close()
 
 
-def _merged(rows: Callable[..., AsyncIterator[pa.Table]], model: type, key: str) -> Any:
-    """``rows`` as the dlt resource of its name: merged on ``key``, ``model``'s JSON columns."""
+def merged(rows: Any, name: str) -> Any:
+    """``rows`` as the dlt resource ``name``: merged on its key, its model's JSON columns."""
+    model, key = TABLES[name]
     return dlt.resource(
         rows,
-        name=rows.__name__,
+        name=name,
         primary_key=key,
         write_disposition="merge",
-        columns=_hints(model),
+        columns=_hints(model, VERSIONS.get(name)),
     )
 
 
-def _recordings(feed: Feed, batch_size: int) -> Any:
+async def _settled(tables: AsyncGenerator[pa.Table, None], tally: Tally) -> AsyncIterator[pa.Table]:
+    """``tables``, then (when the load merges) the late rows: newer copies of rows in them."""
+    tally.reset()
+    async with contextlib.aclosing(tables) as reading:
+        async for table in reading:
+            yield table
+    if tally.late and not tally.appending:
+        yield pa.concat_tables(tally.late)  # dlt's dedup_sort keeps each key's newest copy
+        tally.late = []
+
+
+def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
     incremental = dlt.sources.incremental[datetime](CURSOR, on_cursor_value_missing="include")
 
     async def recordings(
@@ -156,11 +197,11 @@ def _recordings(feed: Feed, batch_size: int) -> Any:
         # of the boundary apart by their primary key.
         since = updated_at.start_value
         keep = None if since is None else functools.partial(_changed_since, since=since)
-        async with contextlib.aclosing(feed.tables(Keys(feed.key, keep), batch_size)) as tables:
-            async for table in tables:
-                yield table
+        keys = Keys(feed.key, keep, version=CURSOR, tally=tally)
+        async for table in _settled(feed.tables(keys, batch_size), tally):
+            yield table
 
-    return _merged(recordings, feed.model, feed.key)
+    return merged(recordings, "recordings")
 
 
 def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
@@ -170,17 +211,30 @@ def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
     return table.filter(pc.or_kleene(pc.is_null(updated), pc.greater_equal(updated, bound)))
 
 
-def _users(feed: Feed, batch_size: int) -> Any:
+def _users(feed: Feed, batch_size: int, tally: Tally) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        async with contextlib.aclosing(feed.tables(Keys(feed.key), batch_size)) as tables:
-            async for table in tables:
-                yield table
+        keys = Keys(feed.key, version=VERSIONS["users"], tally=tally)
+        async for table in _settled(feed.tables(keys, batch_size), tally):
+            yield table
 
-    return _merged(users, feed.model, feed.key)
+    return merged(users, "users")
+
+
+def _scim_content(user: ScimUser) -> bytes:
+    """What a SCIM user's content hash covers: all of it but ``meta.location``.
+
+    That is its URL, which names the server that answered rather than anything of the user's.
+    """
+    data = user.to_dict()
+    meta = data.get("meta")
+    if isinstance(meta, dict):
+        data["meta"] = {k: v for k, v in meta.items() if k != "location"}
+    return orjson.dumps(data)
 
 
 def _scim_table(users: list[ScimUser]) -> pa.Table:
-    return _arrow.to_table(ScimUser, users, "id")
+    table = _arrow.to_table(ScimUser, users, "id")
+    return with_hashes(table, [_scim_content(user) for user in users])
 
 
 def _scim_users(
@@ -188,10 +242,12 @@ def _scim_users(
     concurrency: int | None,
     batch_size: int,
     progress: ProgressCallback | None,
+    tally: Tally,
 ) -> Any:
     async def scim_users() -> AsyncIterator[pa.Table]:
+        tally.reset()
         batcher = Batcher("scim_users", batch_size, progress, _scim_table)
-        keys = Keys("id")
+        keys = Keys("id", tally=tally)
         async with make() as sd:
             listing = sd.scim.users.list(page_size=SCIM_PAGE_SIZE, concurrency=concurrency)
             async for user in listing:
@@ -208,7 +264,7 @@ def _scim_users(
         if table is not None:
             yield table
 
-    return _merged(scim_users, ScimUser, "id")
+    return merged(scim_users, "scim_users")
 
 
 def screendesk_source(
@@ -285,20 +341,25 @@ def screendesk_source(
     read_rows = min(batch_size, READ_ROWS)
     feeds = (
         {
-            kind: Feed(kind, model, key, make, concurrency, read_rows, on_progress)
+            kind: Feed(
+                kind, model, key, make, concurrency, read_rows, on_progress, hashed=kind in HASHED
+            )
             for kind, (model, key) in _REST.items()
         }
         if config.token is not None
         else {}
     )
+    tally = {name: Tally() for name in RESOURCES}
     resources = []
     if feeds:
         resources += [
-            _recordings(feeds["recordings"], batch_size),
-            _users(feeds["users"], batch_size),
+            _recordings(feeds["recordings"], batch_size, tally["recordings"]),
+            _users(feeds["users"], batch_size, tally["users"]),
         ]
     if config.scim_token is not None:
-        resources.append(_scim_users(make, concurrency, batch_size, on_progress))
+        resources.append(
+            _scim_users(make, concurrency, batch_size, on_progress, tally["scim_users"])
+        )
 
     @dlt.source(name=SOURCE_NAME)
     def screendesk() -> Any:
@@ -306,6 +367,7 @@ def screendesk_source(
 
     source: DltSource = screendesk()
     _FEEDS[source] = feeds
+    _TALLIES[source] = {name: tally[name] for name in source.resources}
     return source
 
 
