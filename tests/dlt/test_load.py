@@ -24,7 +24,8 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from screendesk_async import Screendesk, errors
 from screendesk_async.dlt import screendesk_source
-from screendesk_async.dlt._pipeline import LoadSummary, load, make_pipeline
+from screendesk_async.dlt._pipeline import load, make_pipeline
+from screendesk_async.dlt._summary import LoadSummary
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
 pytestmark = pytest.mark.integration
