@@ -148,23 +148,26 @@ class Keys:
             self.tally.late.append(table.filter(pa.array(late, type=pa.bool_())))
         return table.filter(pa.array(chosen, type=pa.bool_()))
 
-    def settle(self, table: pa.Table) -> pa.Table:
-        """``table`` (the rows selected since the last call) as handed to dlt.
+    def settle(self, tables: list[pa.Table]) -> list[pa.Table]:
+        """``tables`` (the rows selected since the last call) as handed to dlt.
 
-        A copy that a newer one replaced meanwhile is dropped from it.
+        A copy that a newer one replaced meanwhile is dropped from them.
         """
         replaced, self._replaced = self._replaced, set()
         self._generation += 1
         if not replaced:
-            return table
-        keys = table.column(self._key).to_pylist()
-        versions = _versions(table, self._version)
+            return tables
         recent = self._recent
-        kept = [
-            key not in replaced or recent.get(key, (None,))[0] == version
-            for key, version in zip(keys, versions, strict=True)
-        ]
-        return table.filter(pa.array(kept, type=pa.bool_()))
+        settled = []
+        for table in tables:
+            keys = table.column(self._key).to_pylist()
+            versions = _versions(table, self._version)
+            kept = [
+                key not in replaced or recent.get(key, (None,))[0] == version
+                for key, version in zip(keys, versions, strict=True)
+            ]
+            settled.append(table.filter(pa.array(kept, type=pa.bool_())))
+        return settled
 
     def _unchanged_dropped(self, table: pa.Table) -> pa.Table:
         """``table`` without the rows whose hash is the destination's; counts new and changed."""

@@ -17,7 +17,8 @@ from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.extract.source import DltSource
 
 from ._keys import HASH_COLUMN, Tally
-from ._source import HASHED, SOURCE_NAME, TABLES, merged, reading_ahead, tallies
+from ._reading import joined
+from ._source import HASHED, SOURCE_NAME, TABLES, merged, reading_ahead, tallies, with_json_hints
 from ._summary import LoadSummary, TableSummary
 
 #: DuckDB's ``checkpoint_threshold`` on the connection a load opens (dlt sets 1 GB): a commit
@@ -270,6 +271,11 @@ def _summary(
     )
 
 
+def _hinted(tables: list[pa.Table]) -> list[Any]:
+    hinted: set[str] = set()
+    return [with_json_hints(table, hinted) for table in tables]
+
+
 def _row_counts(pipeline: dlt.Pipeline) -> dict[str, int]:
     trace = pipeline.last_trace
     normalized = trace.last_normalize_info if trace is not None else None
@@ -285,13 +291,13 @@ def _merge_late(
     those rows, whose ``dedup_sort`` keeps each key's newest copy.
     """
     late = {
-        table: pa.concat_tables(tally[table].late)
+        table: joined(tally[table].late)
         for table in tables
         if table in tally and tally[table].appending and tally[table].late
     }
     if not late:
         return {}
-    pipeline.run([merged([rows], table) for table, rows in late.items()])
+    pipeline.run([merged(_hinted(rows), table) for table, rows in late.items()])
     for table in late:
         tally[table].late = []
     return _row_counts(pipeline)

@@ -84,7 +84,20 @@ class Batcher:
         """
         parts = self.take()
         table = keys.select(self.build(parts)) if parts else None
-        return None if table is None else keys.settle(table)
+        return None if table is None else keys.settle([table])[0]
+
+
+def joined(tables: list[pa.Table]) -> list[pa.Table]:
+    """``tables`` as one table, or as they are where their columns' types disagree.
+
+    A column one table lacks (an unknown field none of its records had) is null in its rows.
+    """
+    if len(tables) < 2:
+        return tables
+    try:
+        return [pa.concat_tables(tables, promote_options="permissive")]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return tables
 
 
 def with_hashes(table: pa.Table, records: list[Chunk]) -> pa.Table:
@@ -230,7 +243,7 @@ class Feed:
     async def tables(self, keys: Keys, batch_size: int) -> AsyncGenerator[pa.Table, None]:
         """The rows to load (``keys``) in the listing's order, in tables of about ``batch_size``.
 
-        The tables read are yielded together (``pa.concat_tables`` copies nothing).
+        The tables read are yielded together (``joined``: ``pa.concat_tables`` copies nothing).
         """
         ahead, self._ahead = self._ahead, None
         reading: _Tables = ahead if ahead is not None else self._reading()
@@ -241,9 +254,11 @@ class Feed:
                 if selected is not None:
                     ready.append(selected)
                 if ready and sum(t.num_rows for t in ready) >= batch_size:
-                    yield keys.settle(pa.concat_tables(ready))
+                    for settled in keys.settle(joined(ready)):
+                        yield settled
                     ready = []
             if ready:
-                yield keys.settle(pa.concat_tables(ready))
+                for settled in keys.settle(joined(ready)):
+                    yield settled
         finally:
             await reading.aclose()

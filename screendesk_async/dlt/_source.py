@@ -35,9 +35,17 @@ from .._config import ClientConfig, resolve_config
 from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
-from . import _arrow
+from . import _arrow, _unknown
 from ._keys import Keys, Tally
-from ._reading import READ_ROWS, Batcher, Feed, ProgressCallback, Reading, with_hashes
+from ._reading import (
+    READ_ROWS,
+    Batcher,
+    Feed,
+    ProgressCallback,
+    Reading,
+    joined,
+    with_hashes,
+)
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
@@ -176,14 +184,29 @@ def merged(rows: Any, name: str) -> Any:
 
 
 async def _settled(tables: AsyncGenerator[pa.Table, None], tally: Tally) -> AsyncIterator[pa.Table]:
-    """``tables``, then (when the load merges) the late rows: newer copies of rows in them."""
+    """``tables``, then (when the load merges) the late rows: newer copies of rows in them.
+
+    A table with an unknown field's JSON column (``_unknown``) tells dlt its type first.
+    """
     tally.reset()
+    hinted: set[str] = set()
     async with contextlib.aclosing(tables) as reading:
         async for table in reading:
-            yield table
+            yield with_json_hints(table, hinted)
     if tally.late and not tally.appending:
-        yield pa.concat_tables(tally.late)  # dlt's dedup_sort keeps each key's newest copy
+        for table in joined(tally.late):  # dlt's dedup_sort keeps each key's newest copy
+            yield with_json_hints(table, hinted)
         tally.late = []
+
+
+def with_json_hints(table: pa.Table, hinted: set[str]) -> Any:
+    """``table``, with dlt's ``json`` hint for the unknown fields' JSON columns not hinted yet."""
+    new = [name for name in _unknown.json_columns(table) if name not in hinted]
+    if not new:
+        return table
+    hinted.update(new)
+    columns: TTableSchemaColumns = {name: {"name": name, "data_type": "json"} for name in new}
+    return dlt.mark.with_hints(table, dlt.mark.make_hints(columns=columns))
 
 
 def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
