@@ -79,17 +79,22 @@ _TALLIES: weakref.WeakKeyDictionary[DltSource, dict[str, Tally]] = weakref.WeakK
 
 
 class _JsonHintNotice(logging.Filter):
-    """Drops dlt's warning that our JSON columns' hint differs from their Arrow type.
+    """Drops dlt's notices about hints of ours that it applies as intended.
 
-    Those columns are Arrow strings holding JSON text, declared ``json`` on purpose (see
-    ``_arrow``); dlt keeps the hint, as intended, but warns on every load of every resource.
+    Our JSON columns are Arrow strings holding JSON text, declared ``json`` on purpose (see
+    ``_arrow``): dlt keeps the hint but warns that it differs from the Arrow type. The version
+    column's ``dedup_sort`` is for the merges: on a first load, an append (``_pipeline``), dlt
+    warns that it does not apply. Both on every load of every resource.
     """
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
+        ours = any(f"In resource: {name}," in message for name in RESOURCES)
+        if "when merging arrow schema with dlt schema" in message and ours:
+            return False
         return not (
-            "when merging arrow schema with dlt schema" in message
-            and any(f"In resource: {name}," in message for name in RESOURCES)
+            '"dedup_sort" column hint' in message
+            and any(f'in table "{name}"' in message for name in RESOURCES)
         )
 
 
@@ -112,8 +117,24 @@ def _hints(model: type, version: str | None) -> TTableSchemaColumns:
         name: {"name": name, "data_type": "json"} for name in _arrow.json_columns(model)
     }
     if version is not None:
-        hints[version] = {"name": version, "dedup_sort": "desc"}
+        # Nullable whatever a table says (see _cursor_told_complete).
+        hints[version] = {"name": version, "dedup_sort": "desc", "nullable": True}
     return hints
+
+
+def _cursor_told_complete(table: pa.Table) -> pa.Table:
+    """``table``, its cursor column declared non-null when no row lacks a cursor value.
+
+    dlt's incremental splits every table with a nullable cursor column into the rows with and
+    without a value (two filters copying every column: about 10 % of a load's CPU); it skips
+    that for a column declared non-null. The column stays nullable at the destination (its
+    hint says so), so a table with a missing value is handed over as it is.
+    """
+    index = table.schema.get_field_index(CURSOR)
+    if index < 0 or table.column(index).null_count:
+        return table
+    schema = table.schema.set(index, table.schema.field(index).with_nullable(False))
+    return pa.Table.from_arrays(table.columns, schema=schema)
 
 
 def tallies(source: DltSource) -> dict[str, Tally]:
@@ -222,7 +243,7 @@ def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
         keep = None if since is None else functools.partial(_changed_since, since=since)
         keys = Keys(feed.key, keep, version=CURSOR, tally=tally)
         async for table in _settled(feed.tables(keys, batch_size), tally):
-            yield table
+            yield _cursor_told_complete(table) if isinstance(table, pa.Table) else table
 
     return merged(recordings, "recordings")
 

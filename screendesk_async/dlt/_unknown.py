@@ -69,7 +69,32 @@ def timestamps_as_text(values: pa.Array) -> pa.Array:
     return values
 
 
+#: What a JSON string must escape: its quote, a backslash, a control character.
+_ESCAPED: Final = r'["\\\x00-\x1f]'
+
+
+def _strings_json(values: pa.Array) -> pa.Array | None:
+    """A list-of-strings column as JSON text, in Arrow (a tag list per record, in C++).
+
+    None where a string needs an escape: the caller then encodes it value by value.
+    """
+    import pyarrow.compute as pc
+
+    if values.offset:
+        values = pa.concat_arrays([values])  # unsliced: its offsets start at its values'
+    items = values.values
+    if pc.any(pc.match_substring_regex(items, _ESCAPED)).as_py():
+        return None
+    quoted = pc.binary_join_element_wise('"', items, '"', "")
+    lists = pa.ListArray.from_arrays(values.offsets, quoted, mask=values.is_null())
+    return pc.binary_join_element_wise("[", pc.binary_join(lists, ","), "]", "")
+
+
 def _json_column(values: pa.Array) -> pa.Array:
+    if pa.types.is_list(values.type) and pa.types.is_string(values.type.value_type):
+        fast = _strings_json(values)
+        if fast is not None:
+            return fast
     dumps = orjson.dumps
     texts = [
         None if v is None else dumps(v).decode() for v in timestamps_as_text(values).to_pylist()

@@ -131,3 +131,17 @@ def test_only_models_the_reader_can_follow_are_read_by_arrow() -> None:
 def test_a_line_that_is_no_json_is_an_error() -> None:
     with pytest.raises(orjson.JSONDecodeError):
         _wire.table_of_lines(models.Recording, b'{"uuid": "a"}\n{"uuid": <html>\n', "uuid")
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [["plain", "é ü 日本"], [], None, ['a "quote"', "back\\slash"], ["tab\there", "nl\n"], ["x"]],
+)
+def test_an_unknown_list_of_strings_is_the_json_the_api_sent(tags: Any) -> None:
+    raw = [_recording(uuid=f"r{n}", tags=tags if n else ["first"]) for n in range(3)]
+    table = _wire.table_of_lines(models.Recording, _lines(raw), "uuid")
+    assert table.equals(_by_models(models.Recording, raw, "uuid"))
+    texts = table.column("tags").to_pylist()
+    assert [None if text is None else orjson.loads(text) for text in texts] == [
+        r["tags"] for r in raw
+    ]
