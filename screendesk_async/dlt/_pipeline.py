@@ -16,9 +16,10 @@ from dlt.destinations.exceptions import DatabaseUndefinedRelation
 from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 from dlt.extract.source import DltSource
 
+from ._hints import with_json_hints
 from ._keys import HASH_COLUMN, Tally
 from ._reading import joined
-from ._source import HASHED, SOURCE_NAME, TABLES, merged, reading_ahead, tallies, with_json_hints
+from ._source import HASHED, SOURCE_NAME, TABLES, merged, reading_ahead, tallies
 from ._summary import LoadSummary, TableSummary
 
 #: DuckDB's ``checkpoint_threshold`` on the connection a load opens (dlt sets 1 GB): a commit

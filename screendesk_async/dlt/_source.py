@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import weakref
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Collection, Iterator
 from datetime import datetime
@@ -26,7 +25,6 @@ import dlt
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.extract.source import DltSource
 
 from .. import _constants as C
@@ -35,7 +33,7 @@ from .._config import ClientConfig, resolve_config
 from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
-from . import _arrow, _unknown
+from . import _arrow, _hints
 from ._keys import Keys, Tally
 from ._reading import (
     READ_ROWS,
@@ -57,7 +55,7 @@ CURSOR: Final = _arrow.SEPARATOR.join(("metadata", "updated_at"))
 SCIM_PAGE_SIZE: Final = 100
 
 #: The resources' names (and their tables').
-RESOURCES: Final = ("recordings", "users", "scim_users")
+RESOURCES: Final = _hints.RESOURCES
 
 #: Each resource's model and primary key.
 TABLES: Final = {
@@ -76,65 +74,6 @@ HASHED: Final = frozenset({"users", "scim_users"})
 _FEEDS: weakref.WeakKeyDictionary[DltSource, dict[str, Feed]] = weakref.WeakKeyDictionary()
 #: What each resource of the sources made here read and kept (``_pipeline.load`` reads it).
 _TALLIES: weakref.WeakKeyDictionary[DltSource, dict[str, Tally]] = weakref.WeakKeyDictionary()
-
-
-class _JsonHintNotice(logging.Filter):
-    """Drops dlt's notices about hints of ours that it applies as intended.
-
-    Our JSON columns are Arrow strings holding JSON text, declared ``json`` on purpose (see
-    ``_arrow``): dlt keeps the hint but warns that it differs from the Arrow type. The version
-    column's ``dedup_sort`` is for the merges: on a first load, an append (``_pipeline``), dlt
-    warns that it does not apply. Both on every load of every resource.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        ours = any(f"In resource: {name}," in message for name in RESOURCES)
-        if "when merging arrow schema with dlt schema" in message and ours:
-            return False
-        return not (
-            '"dedup_sort" column hint' in message
-            and any(f'in table "{name}"' in message for name in RESOURCES)
-        )
-
-
-_NOTICE_FILTER: Final = _JsonHintNotice()
-
-
-def _quiet_json_hint_notice() -> None:
-    dlt_logger = logging.getLogger("dlt")
-    if _NOTICE_FILTER not in dlt_logger.filters:
-        dlt_logger.addFilter(_NOTICE_FILTER)
-
-
-def _hints(model: type, version: str | None) -> TTableSchemaColumns:
-    """Dlt's column hints: the JSON columns, and the version column (``dedup_sort``).
-
-    Every other type is read from the Arrow schema; a merge sorts the copies of one key by
-    the version column, newest first, and keeps that one.
-    """
-    hints: TTableSchemaColumns = {
-        name: {"name": name, "data_type": "json"} for name in _arrow.json_columns(model)
-    }
-    if version is not None:
-        # Nullable whatever a table says (see _cursor_told_complete).
-        hints[version] = {"name": version, "dedup_sort": "desc", "nullable": True}
-    return hints
-
-
-def _cursor_told_complete(table: pa.Table) -> pa.Table:
-    """``table``, its cursor column declared non-null when no row lacks a cursor value.
-
-    dlt's incremental splits every table with a nullable cursor column into the rows with and
-    without a value (two filters copying every column: about 10 % of a load's CPU); it skips
-    that for a column declared non-null. The column stays nullable at the destination (its
-    hint says so), so a table with a missing value is handed over as it is.
-    """
-    index = table.schema.get_field_index(CURSOR)
-    if index < 0 or table.column(index).null_count:
-        return table
-    schema = table.schema.set(index, table.schema.field(index).with_nullable(False))
-    return pa.Table.from_arrays(table.columns, schema=schema)
 
 
 def tallies(source: DltSource) -> dict[str, Tally]:
@@ -200,7 +139,7 @@ def merged(rows: Any, name: str) -> Any:
         name=name,
         primary_key=key,
         write_disposition="merge",
-        columns=_hints(model, VERSIONS.get(name)),
+        columns=_hints.hints(model, VERSIONS.get(name)),
     )
 
 
@@ -213,21 +152,11 @@ async def _settled(tables: AsyncGenerator[pa.Table, None], tally: Tally) -> Asyn
     hinted: set[str] = set()
     async with contextlib.aclosing(tables) as reading:
         async for table in reading:
-            yield with_json_hints(table, hinted)
+            yield _hints.with_json_hints(table, hinted)
     if tally.late and not tally.appending:
         for table in joined(tally.late):  # dlt's dedup_sort keeps each key's newest copy
-            yield with_json_hints(table, hinted)
+            yield _hints.with_json_hints(table, hinted)
         tally.late = []
-
-
-def with_json_hints(table: pa.Table, hinted: set[str]) -> Any:
-    """``table``, with dlt's ``json`` hint for the unknown fields' JSON columns not hinted yet."""
-    new = [name for name in _unknown.json_columns(table) if name not in hinted]
-    if not new:
-        return table
-    hinted.update(new)
-    columns: TTableSchemaColumns = {name: {"name": name, "data_type": "json"} for name in new}
-    return dlt.mark.with_hints(table, dlt.mark.make_hints(columns=columns))
 
 
 def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
@@ -243,7 +172,9 @@ def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
         keep = None if since is None else functools.partial(_changed_since, since=since)
         keys = Keys(feed.key, keep, version=CURSOR, tally=tally)
         async for table in _settled(feed.tables(keys, batch_size), tally):
-            yield _cursor_told_complete(table) if isinstance(table, pa.Table) else table
+            yield (
+                _hints.cursor_told_complete(table, CURSOR) if isinstance(table, pa.Table) else table
+            )
 
     return merged(recordings, "recordings")
 
@@ -380,7 +311,7 @@ def screendesk_source(
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
     if config.token is None and config.scim_token is None:
         config.rest_token()  # raises, naming the variable to set
-    _quiet_json_hint_notice()
+    _hints.quiet_hint_notices()
     make = _client_factory(config)
     read_rows = min(batch_size, READ_ROWS)
     feeds = (

@@ -68,7 +68,7 @@ def test_keep_selects_rows_before_the_keys_are_remembered() -> None:
 def test_only_the_expected_json_hint_notice_is_dropped() -> None:
     import logging
 
-    from screendesk_async.dlt._source import _NOTICE_FILTER
+    from screendesk_async.dlt._hints import _NOTICE_FILTER
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("dlt", logging.WARNING, __file__, 1, message, None, None)
