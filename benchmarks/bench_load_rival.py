@@ -14,72 +14,32 @@ Target: b/a >= 10.
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 
-from benchmarks._common import (
-    FakeProcess,
-    Samples,
-    interleaved,
-    met,
-    ratio_line,
-    scratch_dir,
-    standalone,
-    table,
+from benchmarks._common import interleaved, met, ratio_line, standalone, table
+from benchmarks._processes import rest_api_command, timed
+from benchmarks.bench_load_scale import (
+    Result,
+    Size,
+    account,
+    load_once,
+    variant_lines,
+    variant_rows,
 )
-from benchmarks._processes import load_command, rest_api_command, timed
 
-
-@dataclass(frozen=True)
-class Size:
-    pages: int = 200
-    per_page: int = 100
-    latency: float = 0.020
-    concurrency: int = 16
-    repeat: int = 3
-
-
+DEFAULT = Size(pages=200)
 QUICK = Size(pages=2, per_page=10, latency=0.002, repeat=1)
 A, B = "(a) `screendesk load recordings`", "(b) dlt `rest_api` source"
 TARGET = 10.0
 
 
-@dataclass
-class Result:
-    size: Size
-    wall: dict[str, Samples]
-    records: int
-
-    @property
-    def b_over_a(self) -> float:
-        return self.wall[B].median / self.wall[A].median
-
-
 def run(size: Size) -> Result:
     records = size.pages * size.per_page
-    with (
-        FakeProcess(recordings=records, page_size=size.per_page, latency=size.latency) as fake,
-        scratch_dir() as tmp,
-    ):
-        runs: list[int] = []
-
-        def ours() -> float:
-            runs.append(1)
-            root = tmp / f"ours-{len(runs)}"
-            root.mkdir()
-            command = load_command(fake.url, fake.token, root / "w.duckdb", size.concurrency)
-            elapsed, out = timed(command, root)
-            loaded = json.loads(out)["tables"]["recordings"]["new"]
-            if loaded != records:
-                raise AssertionError(f"the load added {loaded} recordings, not {records}")
-            return elapsed
+    with account(size) as (fake, fresh):
 
         def rival() -> float:
-            runs.append(1)
-            root = tmp / f"rival-{len(runs)}"
-            root.mkdir()
+            root = fresh()
             command = rest_api_command(fake.url, fake.token, root / "w.duckdb", root / "p")
             elapsed, out = timed(command, root)
             if int(out.strip()) != records:
@@ -87,7 +47,8 @@ def run(size: Size) -> Result:
             return elapsed
 
         # The rival's warm-up would cost as much as its runs: the fake is warm after (a)'s.
-        wall = interleaved({A: ours, B: rival}, size.repeat, skip_warmup=[B])
+        ours = {A: lambda: load_once(fake, size, fresh()), B: rival}
+        wall = interleaved(ours, size.repeat, skip_warmup=[B])
     return Result(size, wall, records)
 
 
@@ -99,27 +60,18 @@ def targets(result: Result) -> list[tuple[str, str, bool]]:
 
 def report(result: Result) -> list[str]:
     s = result.size
-    lines = [
-        f"load vs rest_api: {result.records:,} recordings, {s.latency * 1000:.0f} ms latency, "
-        f"{s.repeat} runs"
-    ]
-    for name, samples in result.wall.items():
-        lines.append(
-            f"  {name:40} median {samples.median:7.2f} s  (min {samples.low:.2f}, "
-            f"max {samples.high:.2f})"
-        )
     ratio = result.b_over_a
-    lines.append("  " + ratio_line("b/a", ratio, f">= {TARGET:.0f}", ratio >= TARGET))
-    return lines
+    return [
+        f"load vs rest_api: {result.records:,} recordings, {s.latency * 1000:.0f} ms latency, "
+        f"{s.repeat} runs",
+        *variant_lines(result),
+        "  " + ratio_line("b/a", ratio, f">= {TARGET:.0f}", ratio >= TARGET),
+    ]
 
 
 def markdown(result: Result) -> list[str]:
     s = result.size
     ratio = result.b_over_a
-    rows = [
-        [name, f"{v.median:.2f}", v.spread(), f"{result.records / v.median:,.0f}"]
-        for name, v in result.wall.items()
-    ]
     return [
         "## 8. `screendesk load` vs dlt's `rest_api` source",
         "",
@@ -130,7 +82,7 @@ def markdown(result: Result) -> list[str]:
         "merge on `uuid`): it reads one page at a time and normalizes dicts in Python, nested "
         "lists into child tables (it keeps `tags` as `recordings__tags`).",
         "",
-        *table(["variant", "median s", "min–max s", "records/s"], rows, align="l"),
+        *variant_rows(result),
         "",
         *table(
             ["target", "measured", "verdict"],
@@ -141,7 +93,7 @@ def markdown(result: Result) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return standalone(__doc__, argv, (QUICK, Size()), run, report)
+    return standalone(__doc__, argv, (QUICK, DEFAULT), run, report)
 
 
 if __name__ == "__main__":

@@ -15,9 +15,11 @@ Target: b/a <= 1.3 at 200,000 recordings.
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,28 +52,51 @@ TARGET = 1.3
 
 @dataclass
 class Result:
+    """Two variants' wall times over one account; ``b_over_a`` compares their medians."""
+
     size: Size
     wall: dict[str, Samples]
     records: int
 
     @property
     def b_over_a(self) -> float:
-        return self.wall[B].median / self.wall[A].median
+        first, second = self.wall.values()
+        return second.median / first.median
 
 
-def run(size: Size) -> Result:
+@contextlib.contextmanager
+def account(size: Size) -> Iterator[tuple[FakeProcess, Callable[[], Path]]]:
+    """The fake of ``size`` in its process, and a maker of a new directory for each run."""
     records = size.pages * size.per_page
     with (
         FakeProcess(recordings=records, page_size=size.per_page, latency=size.latency) as fake,
         scratch_dir() as tmp,
     ):
-        runs: list[int] = []
+        made = itertools.count(1)
 
         def fresh() -> Path:
-            runs.append(1)
-            path = tmp / f"run-{len(runs)}"
+            path = tmp / f"run-{next(made)}"
             path.mkdir()
             return path
+
+        yield fake, fresh
+
+
+def load_once(fake: FakeProcess, size: Size, root: Path) -> float:
+    """``screendesk load recordings`` into a new file under ``root``: its wall time."""
+    records = size.pages * size.per_page
+    duckdb = root / "w.duckdb"
+    elapsed, out = timed(load_command(fake.url, fake.token, duckdb, size.concurrency), root)
+    loaded = json.loads(out)["tables"]["recordings"]["new"]
+    duckdb.unlink()
+    if loaded != records:
+        raise AssertionError(f"the load added {loaded} recordings, not {records}")
+    return elapsed
+
+
+def run(size: Size) -> Result:
+    records = size.pages * size.per_page
+    with account(size) as (fake, fresh):
 
         def export_once() -> float:
             root = fresh()
@@ -83,18 +108,26 @@ def run(size: Size) -> Result:
                 raise AssertionError(f"the export wrote {lines} records, not {records}")
             return elapsed
 
-        def load_once() -> float:
-            root = fresh()
-            duckdb = root / "w.duckdb"
-            elapsed, out = timed(load_command(fake.url, fake.token, duckdb, size.concurrency), root)
-            loaded = json.loads(out)["tables"]["recordings"]["new"]
-            duckdb.unlink()
-            if loaded != records:
-                raise AssertionError(f"the load added {loaded} recordings, not {records}")
-            return elapsed
-
-        wall = interleaved({A: export_once, B: load_once}, size.repeat)
+        wall = interleaved({A: export_once, B: lambda: load_once(fake, size, fresh())}, size.repeat)
     return Result(size, wall, records)
+
+
+def variant_lines(result: Result) -> list[str]:
+    """One printed line per variant."""
+    return [
+        f"  {name:40} median {samples.median:7.2f} s  (min {samples.low:.2f}, "
+        f"max {samples.high:.2f}); {result.records / samples.median:,.0f} records/s"
+        for name, samples in result.wall.items()
+    ]
+
+
+def variant_rows(result: Result) -> list[str]:
+    """The markdown table of the variants."""
+    rows = [
+        [name, f"{v.median:.2f}", v.spread(), f"{result.records / v.median:,.0f}"]
+        for name, v in result.wall.items()
+    ]
+    return table(["variant", "median s", "min–max s", "records/s"], rows, align="l")
 
 
 def targets(result: Result) -> list[tuple[str, str, bool]]:
@@ -104,33 +137,20 @@ def targets(result: Result) -> list[tuple[str, str, bool]]:
     return [(label, f"{ratio:.2f} ×", ratio <= TARGET)]
 
 
-def _rows(result: Result) -> list[tuple[str, Samples]]:
-    return list(result.wall.items())
-
-
 def report(result: Result) -> list[str]:
     s = result.size
-    lines = [
-        f"load at scale: {result.records:,} recordings ({s.pages} pages), "
-        f"{s.latency * 1000:.0f} ms latency, concurrency {s.concurrency}, {s.repeat} runs"
-    ]
-    for name, samples in _rows(result):
-        lines.append(
-            f"  {name:40} median {samples.median:7.2f} s  (min {samples.low:.2f}, "
-            f"max {samples.high:.2f}); {result.records / samples.median:,.0f} records/s"
-        )
     ratio = result.b_over_a
-    lines.append("  " + ratio_line("b/a", ratio, f"<= {TARGET}", ratio <= TARGET))
-    return lines
+    return [
+        f"load at scale: {result.records:,} recordings ({s.pages} pages), "
+        f"{s.latency * 1000:.0f} ms latency, concurrency {s.concurrency}, {s.repeat} runs",
+        *variant_lines(result),
+        "  " + ratio_line("b/a", ratio, f"<= {TARGET}", ratio <= TARGET),
+    ]
 
 
 def markdown(result: Result) -> list[str]:
     s = result.size
     ratio = result.b_over_a
-    rows = [
-        [name, f"{v.median:.2f}", v.spread(), f"{result.records / v.median:,.0f}"]
-        for name, v in _rows(result)
-    ]
     return [
         "## 7. A load at scale (dlt → DuckDB) vs the JSONL export",
         "",
@@ -140,7 +160,7 @@ def markdown(result: Result) -> list[str]:
         f"{s.repeat} runs of each, interleaved, after a warm-up. (b) is a first load into a new "
         "DuckDB file.",
         "",
-        *table(["variant", "median s", "min–max s", "records/s"], rows, align="l"),
+        *variant_rows(result),
         "",
         *table(
             ["target", "measured", "verdict"],

@@ -61,7 +61,8 @@ def _sync_overhead(quick: bool) -> Section:
 
 def _section(module: Any, quick: bool) -> Callable[[], Section]:
     def run() -> Section:
-        result = module.run(module.QUICK if quick else module.Size())
+        full = getattr(module, "DEFAULT", None) or module.Size()  # a module's own full size
+        result = module.run(module.QUICK if quick else full)
         print("\n".join(module.report(result)), flush=True)
         return module.markdown(result), module.targets(result)
 
