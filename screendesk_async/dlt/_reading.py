@@ -6,7 +6,7 @@ an Arrow table in a worker thread (``_wire``: pyarrow's JSON reader where the mo
 the models), in order. A :class:`Feed` is where a resource's tables come from: a reading started
 ahead on a loop of its own (``_pipeline.load`` starts one before dlt's own setup, so that the
 pages arrive meanwhile), or else one started when dlt asks for the tables, on dlt's loop. Either
-way the feed keeps the rows to load (:class:`Keys`) and hands dlt tables of about
+way the feed keeps the rows to load (``_keys.Keys``) and hands dlt tables of about
 ``batch_size`` rows.
 """
 
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 from collections.abc import AsyncGenerator, Callable, Sequence
 from typing import Any, Final, Protocol
 
@@ -24,6 +25,7 @@ from .._portal import Portal
 from ..export._sources import SOURCES, Source
 from ..export._writers import Chunk, jsonl_chunks
 from . import _wire
+from ._keys import HASH_COLUMN, Keys
 
 #: Rows a REST listing reads into Arrow at a time (in a worker thread, while pages arrive):
 #: small, so that little is left to read once the last page is in.
@@ -76,37 +78,32 @@ class Batcher:
         return parts
 
     def flush(self, keys: Keys) -> pa.Table | None:
-        """The rows still waiting as a table, as ``keys`` selects them; None if none are left."""
+        """The rows still waiting as a table, as ``keys`` selects and settles them.
+
+        None if none are left.
+        """
         parts = self.take()
-        return keys.select(self.build(parts)) if parts else None
+        table = keys.select(self.build(parts)) if parts else None
+        return None if table is None else keys.settle([table])[0]
 
 
-class Keys:
-    """Selects a listing's rows to load, table after table: those ``keep`` keeps, each key once.
+def joined(tables: list[pa.Table]) -> list[pa.Table]:
+    """``tables`` as one table, or as they are where their columns' types disagree.
 
-    A key seen before in this run is dropped (a record created during the listing shifts the
-    pages, so one can come twice): every run yields each key once, which keeps an ``append``
-    into an empty table (see ``_pipeline.load``) exactly what a ``merge`` would give.
+    A column one table lacks (an unknown field none of its records had) is null in its rows.
     """
+    if len(tables) < 2:
+        return tables
+    try:
+        return [pa.concat_tables(tables, promote_options="permissive")]
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        return tables
 
-    def __init__(self, key: str, keep: Callable[[pa.Table], pa.Table] | None = None) -> None:
-        self._key, self._keep = key, keep
-        self._seen: set[Any] = set()
 
-    def select(self, table: pa.Table) -> pa.Table | None:
-        """The rows of ``table`` to load (None when none are left)."""
-        if self._keep is not None:
-            table = self._keep(table)
-        keys = table.column(self._key).to_pylist()
-        seen = self._seen
-        if not seen.isdisjoint(keys) or len(set(keys)) != len(keys):
-            fresh = []
-            for key in keys:
-                fresh.append(key not in seen)
-                seen.add(key)
-            table = table.filter(pa.array(fresh, type=pa.bool_()))
-        seen.update(keys)
-        return table if table.num_rows else None
+def with_hashes(table: pa.Table, records: list[Chunk]) -> pa.Table:
+    """``table`` with ``HASH_COLUMN``: a hash of each of ``records`` (its JSON), row by row."""
+    digests = [hashlib.blake2b(record, digest_size=16).hexdigest() for record in records]
+    return table.append_column(HASH_COLUMN, pa.array(digests, type=pa.string()))
 
 
 class _Tables(Protocol):
@@ -216,16 +213,20 @@ class Feed:
         concurrency: int | None,
         read_rows: int,
         progress: ProgressCallback | None,
+        *,
+        hashed: bool = False,
     ) -> None:
         self.kind, self.model, self.key, self._make = kind, model, key, make
         self._concurrency, self._read_rows, self._progress = concurrency, read_rows, progress
+        self.hashed = hashed
         self._ahead: _Elsewhere | None = None
 
     def _reading(self) -> Reading:
-        model, key = self.model, self.key
+        model, key, hashed = self.model, self.key, self.hashed
 
         def build(parts: list[Chunk]) -> pa.Table:
-            return _wire.table_of_lines(model, b"".join(parts), key)
+            table = _wire.table_of_lines(model, b"".join(parts), key)
+            return with_hashes(table, parts[::2]) if hashed else table
 
         batcher = Batcher(self.kind, self._read_rows, self._progress, build)
         return Reading(self.kind, self._make, self._concurrency, batcher)
@@ -242,7 +243,7 @@ class Feed:
     async def tables(self, keys: Keys, batch_size: int) -> AsyncGenerator[pa.Table, None]:
         """The rows to load (``keys``) in the listing's order, in tables of about ``batch_size``.
 
-        The tables read are yielded together (``pa.concat_tables`` copies nothing).
+        The tables read are yielded together (``joined``: ``pa.concat_tables`` copies nothing).
         """
         ahead, self._ahead = self._ahead, None
         reading: _Tables = ahead if ahead is not None else self._reading()
@@ -253,9 +254,11 @@ class Feed:
                 if selected is not None:
                     ready.append(selected)
                 if ready and sum(t.num_rows for t in ready) >= batch_size:
-                    yield pa.concat_tables(ready)
+                    for settled in keys.settle(joined(ready)):
+                        yield settled
                     ready = []
             if ready:
-                yield pa.concat_tables(ready)
+                for settled in keys.settle(joined(ready)):
+                    yield settled
         finally:
             await reading.aclose()

@@ -16,16 +16,15 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import logging
 import weakref
-from collections.abc import AsyncIterator, Callable, Collection, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Collection, Iterator
 from datetime import datetime
 from typing import Any, Final
 
 import dlt
+import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
-from dlt.common.schema.typing import TTableSchemaColumns
 from dlt.extract.source import DltSource
 
 from .. import _constants as C
@@ -34,8 +33,17 @@ from .._config import ClientConfig, resolve_config
 from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
-from . import _arrow
-from ._reading import READ_ROWS, Batcher, Feed, Keys, ProgressCallback, Reading
+from . import _arrow, _hints
+from ._keys import Keys, Tally
+from ._reading import (
+    READ_ROWS,
+    Batcher,
+    Feed,
+    ProgressCallback,
+    Reading,
+    joined,
+    with_hashes,
+)
 
 #: The dlt source's name (its schema's, and the default pipeline's and dataset's).
 SOURCE_NAME: Final = "screendesk"
@@ -47,41 +55,30 @@ CURSOR: Final = _arrow.SEPARATOR.join(("metadata", "updated_at"))
 SCIM_PAGE_SIZE: Final = 100
 
 #: The resources' names (and their tables').
-RESOURCES: Final = ("recordings", "users", "scim_users")
+RESOURCES: Final = _hints.RESOURCES
 
+#: Each resource's model and primary key.
+TABLES: Final = {
+    "recordings": (Recording, "uuid"),
+    "users": (User, "email"),
+    "scim_users": (ScimUser, "id"),
+}
 #: The REST resources' listings: ``(model, primary key)``.
-_REST: Final = {"recordings": (Recording, "uuid"), "users": (User, "email")}
+_REST: Final = {name: TABLES[name] for name in ("recordings", "users")}
+#: The column whose larger value is a row's newer copy (``Keys``, dlt's ``dedup_sort``).
+VERSIONS: Final = {"recordings": CURSOR, "users": "updated_at"}
+#: The resources whose rows carry a content hash (``_keys.HASH_COLUMN``): those without an
+#: incremental cursor, so that a re-run tells its unchanged rows apart and skips them.
+HASHED: Final = frozenset({"users", "scim_users"})
 #: The feeds of the sources made here, for :func:`reading_ahead`.
 _FEEDS: weakref.WeakKeyDictionary[DltSource, dict[str, Feed]] = weakref.WeakKeyDictionary()
+#: What each resource of the sources made here read and kept (``_pipeline.load`` reads it).
+_TALLIES: weakref.WeakKeyDictionary[DltSource, dict[str, Tally]] = weakref.WeakKeyDictionary()
 
 
-class _JsonHintNotice(logging.Filter):
-    """Drops dlt's warning that our JSON columns' hint differs from their Arrow type.
-
-    Those columns are Arrow strings holding JSON text, declared ``json`` on purpose (see
-    ``_arrow``); dlt keeps the hint, as intended, but warns on every load of every resource.
-    """
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        return not (
-            "when merging arrow schema with dlt schema" in message
-            and any(f"In resource: {name}," in message for name in RESOURCES)
-        )
-
-
-_NOTICE_FILTER: Final = _JsonHintNotice()
-
-
-def _quiet_json_hint_notice() -> None:
-    dlt_logger = logging.getLogger("dlt")
-    if _NOTICE_FILTER not in dlt_logger.filters:
-        dlt_logger.addFilter(_NOTICE_FILTER)
-
-
-def _hints(model: type) -> TTableSchemaColumns:
-    """Dlt's column hints: the JSON columns (every other type is read from the Arrow schema)."""
-    return {name: {"name": name, "data_type": "json"} for name in _arrow.json_columns(model)}
+def tallies(source: DltSource) -> dict[str, Tally]:
+    """What each resource of ``source`` (one :func:`screendesk_source` made) read and kept."""
+    return _TALLIES.get(source, {})
 
 
 def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
@@ -134,18 +131,35 @@ def reading_ahead(source: DltSource, names: Collection[str]) -> Iterator[None]:
         portal.close()
 
 
-def _merged(rows: Callable[..., AsyncIterator[pa.Table]], model: type, key: str) -> Any:
-    """``rows`` as the dlt resource of its name: merged on ``key``, ``model``'s JSON columns."""
+def merged(rows: Any, name: str) -> Any:
+    """``rows`` as the dlt resource ``name``: merged on its key, its model's JSON columns."""
+    model, key = TABLES[name]
     return dlt.resource(
         rows,
-        name=rows.__name__,
+        name=name,
         primary_key=key,
         write_disposition="merge",
-        columns=_hints(model),
+        columns=_hints.hints(model, VERSIONS.get(name)),
     )
 
 
-def _recordings(feed: Feed, batch_size: int) -> Any:
+async def _settled(tables: AsyncGenerator[pa.Table, None], tally: Tally) -> AsyncIterator[pa.Table]:
+    """``tables``, then (when the load merges) the late rows: newer copies of rows in them.
+
+    A table with an unknown field's JSON column (``_unknown``) tells dlt its type first.
+    """
+    tally.reset()
+    hinted: set[str] = set()
+    async with contextlib.aclosing(tables) as reading:
+        async for table in reading:
+            yield _hints.with_json_hints(table, hinted)
+    if tally.late and not tally.appending:
+        for table in joined(tally.late):  # dlt's dedup_sort keeps each key's newest copy
+            yield _hints.with_json_hints(table, hinted)
+        tally.late = []
+
+
+def _recordings(feed: Feed, batch_size: int, tally: Tally) -> Any:
     incremental = dlt.sources.incremental[datetime](CURSOR, on_cursor_value_missing="include")
 
     async def recordings(
@@ -156,11 +170,13 @@ def _recordings(feed: Feed, batch_size: int) -> Any:
         # of the boundary apart by their primary key.
         since = updated_at.start_value
         keep = None if since is None else functools.partial(_changed_since, since=since)
-        async with contextlib.aclosing(feed.tables(Keys(feed.key, keep), batch_size)) as tables:
-            async for table in tables:
-                yield table
+        keys = Keys(feed.key, keep, version=CURSOR, tally=tally)
+        async for table in _settled(feed.tables(keys, batch_size), tally):
+            yield (
+                _hints.cursor_told_complete(table, CURSOR) if isinstance(table, pa.Table) else table
+            )
 
-    return _merged(recordings, feed.model, feed.key)
+    return merged(recordings, "recordings")
 
 
 def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
@@ -170,17 +186,30 @@ def _changed_since(table: pa.Table, since: datetime) -> pa.Table:
     return table.filter(pc.or_kleene(pc.is_null(updated), pc.greater_equal(updated, bound)))
 
 
-def _users(feed: Feed, batch_size: int) -> Any:
+def _users(feed: Feed, batch_size: int, tally: Tally) -> Any:
     async def users() -> AsyncIterator[pa.Table]:
-        async with contextlib.aclosing(feed.tables(Keys(feed.key), batch_size)) as tables:
-            async for table in tables:
-                yield table
+        keys = Keys(feed.key, version=VERSIONS["users"], tally=tally)
+        async for table in _settled(feed.tables(keys, batch_size), tally):
+            yield table
 
-    return _merged(users, feed.model, feed.key)
+    return merged(users, "users")
+
+
+def _scim_content(user: ScimUser) -> bytes:
+    """What a SCIM user's content hash covers: all of it but ``meta.location``.
+
+    That is its URL, which names the server that answered rather than anything of the user's.
+    """
+    data = user.to_dict()
+    meta = data.get("meta")
+    if isinstance(meta, dict):
+        data["meta"] = {k: v for k, v in meta.items() if k != "location"}
+    return orjson.dumps(data)
 
 
 def _scim_table(users: list[ScimUser]) -> pa.Table:
-    return _arrow.to_table(ScimUser, users, "id")
+    table = _arrow.to_table(ScimUser, users, "id")
+    return with_hashes(table, [_scim_content(user) for user in users])
 
 
 def _scim_users(
@@ -188,10 +217,12 @@ def _scim_users(
     concurrency: int | None,
     batch_size: int,
     progress: ProgressCallback | None,
+    tally: Tally,
 ) -> Any:
     async def scim_users() -> AsyncIterator[pa.Table]:
+        tally.reset()
         batcher = Batcher("scim_users", batch_size, progress, _scim_table)
-        keys = Keys("id")
+        keys = Keys("id", tally=tally)
         async with make() as sd:
             listing = sd.scim.users.list(page_size=SCIM_PAGE_SIZE, concurrency=concurrency)
             async for user in listing:
@@ -208,7 +239,7 @@ def _scim_users(
         if table is not None:
             yield table
 
-    return _merged(scim_users, ScimUser, "id")
+    return merged(scim_users, "scim_users")
 
 
 def screendesk_source(
@@ -280,25 +311,30 @@ def screendesk_source(
         raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}")
     if config.token is None and config.scim_token is None:
         config.rest_token()  # raises, naming the variable to set
-    _quiet_json_hint_notice()
+    _hints.quiet_hint_notices()
     make = _client_factory(config)
     read_rows = min(batch_size, READ_ROWS)
     feeds = (
         {
-            kind: Feed(kind, model, key, make, concurrency, read_rows, on_progress)
+            kind: Feed(
+                kind, model, key, make, concurrency, read_rows, on_progress, hashed=kind in HASHED
+            )
             for kind, (model, key) in _REST.items()
         }
         if config.token is not None
         else {}
     )
+    tally = {name: Tally() for name in RESOURCES}
     resources = []
     if feeds:
         resources += [
-            _recordings(feeds["recordings"], batch_size),
-            _users(feeds["users"], batch_size),
+            _recordings(feeds["recordings"], batch_size, tally["recordings"]),
+            _users(feeds["users"], batch_size, tally["users"]),
         ]
     if config.scim_token is not None:
-        resources.append(_scim_users(make, concurrency, batch_size, on_progress))
+        resources.append(
+            _scim_users(make, concurrency, batch_size, on_progress, tally["scim_users"])
+        )
 
     @dlt.source(name=SOURCE_NAME)
     def screendesk() -> Any:
@@ -306,6 +342,7 @@ def screendesk_source(
 
     source: DltSource = screendesk()
     _FEEDS[source] = feeds
+    _TALLIES[source] = {name: tally[name] for name in source.resources}
     return source
 
 

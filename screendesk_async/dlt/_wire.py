@@ -33,11 +33,8 @@ import pyarrow.json as pj
 
 from ..models._converter import structure_list
 from ..models._shape import shape
-from . import _arrow
+from . import _arrow, _unknown
 
-#: ``_arrow.JSON_TIMESTAMP`` for Arrow's ``strftime``, whose ``%S`` of a microsecond timestamp
-#: already holds the six decimals (the tests compare both paths' text).
-_ARROW_JSON_TIMESTAMP: Final = "%Y-%m-%dT%H:%M:%SZ"
 #: The reader's block: large enough that a batch of records is one or a few blocks (each
 #: block is parsed on its own thread), and any one record fits.
 _BLOCK_SIZE: Final = 8 << 20
@@ -111,25 +108,28 @@ def _wire_names(cls: type) -> dict[str, str]:
     return out
 
 
-def _timestamps_as_text(values: pa.Array) -> pa.Array:
-    """``values`` with every timestamp inside spelled as ``_arrow.JSON_TIMESTAMP`` text."""
-    type_ = values.type
-    if pa.types.is_timestamp(type_):
-        return pc.strftime(values, format=_ARROW_JSON_TIMESTAMP)
-    if pa.types.is_struct(type_):
-        children = [_timestamps_as_text(values.field(i)) for i in range(type_.num_fields)]
-        names = [field.name for field in type_]
-        return pa.StructArray.from_arrays(children, names=names, mask=values.is_null())
-    if pa.types.is_list(type_):
-        inner = _timestamps_as_text(values.values)
-        return pa.ListArray.from_arrays(values.offsets, inner, mask=values.is_null())
-    return values
+def _json_text(values: pa.ChunkedArray, declared: frozenset[str]) -> pa.Array:
+    """A list-of-structs column as ``_arrow``'s JSON text (null entries skipped, as the models).
 
-
-def _json_text(values: pa.ChunkedArray) -> pa.Array:
-    """A list-of-structs column as ``_arrow``'s JSON text (null entries skipped, as the models)."""
+    A key the entries' model does not declare (``declared`` are the keys it does) stays in
+    the entries that have it, and only those.
+    """
     dumps = orjson.dumps
-    entries_of = _timestamps_as_text(values.combine_chunks()).to_pylist()
+    combined = values.combine_chunks()
+    entries_of = _unknown.timestamps_as_text(combined).to_pylist()
+    item = combined.type.value_type
+    if {field.name for field in item} - declared:
+        entries_of = [
+            None
+            if entries is None
+            else [
+                None
+                if e is None
+                else {k: v for k, v in e.items() if v is not None or k in declared}
+                for e in entries
+            ]
+            for entries in entries_of
+        ]
     texts = [
         None if entries is None else dumps([e for e in entries if e is not None]).decode()
         for entries in entries_of
@@ -137,11 +137,30 @@ def _json_text(values: pa.ChunkedArray) -> pa.Array:
     return pa.array(texts, type=pa.string())
 
 
+@functools.cache
+def _declared_keys(cls: type, column: str) -> frozenset[str]:
+    """The keys the entries of list column ``column`` of ``cls`` declare."""
+    item = _entries_model(cls, column)
+    return frozenset(f.wire for f in shape(item).fields) if item is not None else frozenset()
+
+
+def _entries_model(cls: type, column: str) -> type | None:
+    model: Any = cls
+    for name in column.split(_arrow.SEPARATOR):
+        hints = {f.name: f.type for f in shape(model).fields}
+        hint = _arrow._unwrap(hints[name])[0]
+        model = hint if attrs.has(hint) else _item_type(hint)
+        if model is None:
+            return None
+    return model if attrs.has(model) else None
+
+
 def read_lines(cls: type, lines: bytes, key: str | None = None) -> pa.Table | None:
     """The table of the records in ``lines`` (one JSON object a line), or None.
 
-    None when ``cls`` is not supported or a value does not have its declared JSON type: the
-    caller then structures the records through the models (:func:`table_of_lines`).
+    The declared columns, then the unknown fields' (``_unknown``). None when ``cls`` is not
+    supported or a value does not have its declared JSON type: the caller then structures the
+    records through the models (:func:`table_of_lines`).
     """
     schema = read_schema(cls)
     if schema is None:
@@ -151,11 +170,13 @@ def read_lines(cls: type, lines: bytes, key: str | None = None) -> pa.Table | No
             io.BytesIO(lines),
             read_options=pj.ReadOptions(block_size=max(_BLOCK_SIZE, len(lines) + 1)),
             parse_options=pj.ParseOptions(
-                explicit_schema=schema, unexpected_field_behavior="ignore"
+                explicit_schema=schema, unexpected_field_behavior="infer"
             ),
         )
     except pa.ArrowInvalid:
         return None
+    documented = [column.name for column in _arrow.columns(cls)]
+    unknown = _unknown.columns(table, cls, documented)
     while any(pa.types.is_struct(field.type) for field in table.schema):
         table = table.flatten()  # a child of a null object is null
     wire = _wire_names(cls)
@@ -163,18 +184,66 @@ def read_lines(cls: type, lines: bytes, key: str | None = None) -> pa.Table | No
     for column in _arrow.columns(cls):
         values = table.column(wire[column.name])
         if column.json:
-            arrays.append(_json_text(values))
+            arrays.append(_json_text(values, _declared_keys(cls, column.name)))
             continue
         if not column.nullable:
             values = pc.fill_null(values, "")  # a missing identifier reads as the models' ""
         arrays.append(values)
-    return pa.Table.from_arrays(arrays, schema=_arrow.arrow_schema(cls, key))
+    declared = pa.Table.from_arrays(arrays, schema=_arrow.arrow_schema(cls, key))
+    return _unknown.with_columns(declared, unknown)
+
+
+def _entries_with_unknown_keys(cls: type, records: list[Any], table: pa.Table) -> pa.Table:
+    """``table`` (read through the models) with its list entries' undeclared keys.
+
+    In the entries that have them, as :func:`read_lines` keeps them.
+    """
+    for column in _arrow.columns(cls):
+        item = _entries_model(cls, column.name) if column.json else None
+        if item is None:
+            continue
+        path = _wire_names(cls)[column.name].split(".")
+        texts = table.column(column.name).to_pylist()
+        changed = False
+        for row, record in enumerate(records):
+            raw: Any = record
+            for key in path:
+                raw = raw.get(key) if isinstance(raw, dict) else None
+            if not isinstance(raw, list) or texts[row] is None:
+                continue
+            extra = [_unknown.unknown_part(entry, item) for entry in raw if isinstance(entry, dict)]
+            if any(extra):
+                entries = orjson.loads(texts[row])
+                for entry, more in zip(entries, extra, strict=False):
+                    entry.update(more)
+                texts[row] = orjson.dumps(entries).decode()
+                changed = True
+        if changed:
+            index = table.column_names.index(column.name)
+            table = table.set_column(index, column.field(), pa.array(texts, type=pa.string()))
+    return table
 
 
 def table_of_lines(cls: type, lines: bytes, key: str | None = None) -> pa.Table:
-    """The table of the records in ``lines``: read by Arrow where it can, else via the models."""
+    """The table of the records in ``lines``: read by Arrow where it can, else via the models.
+
+    Either way the declared columns, then the unknown fields' (``_unknown``).
+    """
     table = read_lines(cls, lines, key)
     if table is not None:
         return table
-    records = orjson.loads(b"[" + b",".join(lines.splitlines()) + b"]")
-    return _arrow.to_table(cls, structure_list(records, cls), key)
+    return table_of_records(cls, orjson.loads(b"[" + b",".join(lines.splitlines()) + b"]"), key)
+
+
+def table_of_records(cls: type, records: list[Any], key: str | None = None) -> pa.Table:
+    """The table of decoded ``records`` through the models.
+
+    The declared columns as the models read them (leniency included), then the unknown
+    fields' as :func:`read_lines` gives them.
+    """
+    declared = _arrow.to_table(cls, structure_list(records, cls), key)
+    if shape(cls).extra is not None:
+        return declared  # the model keeps what it does not name (``extra``)
+    declared = _entries_with_unknown_keys(cls, records, declared)
+    documented = declared.column_names
+    return _unknown.with_columns(declared, _unknown.columns_of_records(records, cls, documented))

@@ -6,7 +6,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import orjson
@@ -41,12 +41,35 @@ class RestOptions:
         legacy_spellings: send users with ``has_avatar`` and the older notification keys.
         null_pagination_fields: send inapplicable pagination fields as ``null``, not omitted.
         docs_404_body: answer a missing recording with the docs' invalid-JSON example body.
+        added_fields: fields the API has added since the docs, sent with every recording and
+            user of a listing: ``{"language": "en"}``; a dotted name goes inside an object
+            (``{"metadata.sentiment": 0.5}``).
     """
 
     page_size: int = 25
     legacy_spellings: bool = False
     null_pagination_fields: bool = False
     docs_404_body: bool = False
+    added_fields: dict[str, Any] = field(default_factory=dict)
+
+    def added(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` with :attr:`added_fields` (a copy: generated objects are shared)."""
+        if not self.added_fields:
+            return record
+        record = dict(record)
+        for name, value in self.added_fields.items():
+            *parents, leaf = name.split(".")
+            target = record
+            for parent in parents:
+                inner = target.get(parent)
+                target[parent] = target = dict(inner) if isinstance(inner, dict) else {}
+            target[leaf] = value
+        return record
+
+    def cache_key(self) -> tuple[Any, ...]:
+        """What a cached page of a listing depends on."""
+        added = orjson.dumps(self.added_fields, option=orjson.OPT_SORT_KEYS)
+        return (self.page_size, self.legacy_spellings, self.null_pagination_fields, added)
 
 
 def _json(body: Any, status: int = 200) -> web.Response:
@@ -136,7 +159,7 @@ class RestApi:
                 size,
                 null_fields=self.options.null_pagination_fields,
             ),
-            "records": [store.render(index) for index in indices],
+            "records": [self.options.added(store.render(index)) for index in indices],
         }
 
     def users_page(self, page: int) -> dict[str, Any]:
@@ -149,7 +172,9 @@ class RestApi:
             "pagination": pagination(
                 self.users.count, page, size, null_fields=self.options.null_pagination_fields
             ),
-            "users": [self.users.render(i, legacy=legacy) for i in range(first, stop)],
+            "users": [
+                self.options.added(self.users.render(i, legacy=legacy)) for i in range(first, stop)
+            ],
         }
 
     async def list_recordings(self, request: web.Request) -> web.Response:
@@ -160,7 +185,7 @@ class RestApi:
         member = request[AUTH_KIND] == "member"
         opts = self.options
         version = self.recordings.version
-        key = ("recordings", member, page, version, opts.page_size, opts.null_pagination_fields)
+        key = ("recordings", member, page, version, *opts.cache_key())
         return _json(
             self._cached(key, lambda: orjson.dumps(self.recordings_page(page, member=member)))
         )
@@ -207,7 +232,7 @@ class RestApi:
         if page is None:
             return rest_error(400, "Invalid page parameter")
         opts = self.options
-        key = ("users", page, opts.page_size, opts.legacy_spellings, opts.null_pagination_fields)
+        key = ("users", page, *opts.cache_key())
         return _json(self._cached(key, lambda: orjson.dumps(self.users_page(page))))
 
     async def search_users(self, request: web.Request) -> web.Response:

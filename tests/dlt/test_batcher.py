@@ -12,7 +12,8 @@ import pytest
 
 from screendesk_async import AsyncScreendesk, models
 from screendesk_async.dlt._arrow import to_table
-from screendesk_async.dlt._reading import AHEAD_TABLES, Batcher, Feed, Keys
+from screendesk_async.dlt._keys import Keys
+from screendesk_async.dlt._reading import AHEAD_TABLES, Batcher, Feed
 from screendesk_async.dlt._wire import table_of_lines
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
@@ -67,7 +68,7 @@ def test_keep_selects_rows_before_the_keys_are_remembered() -> None:
 def test_only_the_expected_json_hint_notice_is_dropped() -> None:
     import logging
 
-    from screendesk_async.dlt._source import _NOTICE_FILTER
+    from screendesk_async.dlt._hints import _NOTICE_FILTER
 
     def record(message: str) -> logging.LogRecord:
         return logging.LogRecord("dlt", logging.WARNING, __file__, 1, message, None, None)
@@ -132,3 +133,19 @@ async def test_a_reading_waits_for_its_tables_to_be_taken(big: FakeScreendesk) -
     rest = [table async for table in tables]
     assert first.num_rows + sum(table.num_rows for table in rest) == 2_000
     assert read[-1] == 2_000
+
+
+def test_keys_remember_only_the_recent_ones() -> None:
+    """What a load remembers of its keys does not grow with the account."""
+    from screendesk_async.dlt import _keys
+
+    keys = Keys("uuid")
+    for start in range(0, 3 * _keys.RECENT_KEYS, 1_000):
+        table = pa.table({"uuid": [f"r{n}" for n in range(start, start + 1_000)]})
+        selected = keys.select(table)
+        assert selected is not None
+        assert selected.num_rows == 1_000
+    assert _keys.RECENT_KEYS <= len(keys._recent) < _keys.RECENT_KEYS + 1_000
+    assert keys.tally.read == 3 * _keys.RECENT_KEYS
+    # A copy shortly after its first is still recognised.
+    assert keys.select(pa.table({"uuid": [f"r{3 * _keys.RECENT_KEYS - 5}"]})) is None

@@ -24,7 +24,8 @@ from dlt.pipeline.exceptions import PipelineStepFailed
 
 from screendesk_async import Screendesk, errors
 from screendesk_async.dlt import screendesk_source
-from screendesk_async.dlt._pipeline import LoadSummary, load, make_pipeline
+from screendesk_async.dlt._pipeline import load, make_pipeline
+from screendesk_async.dlt._summary import LoadSummary
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
 pytestmark = pytest.mark.integration
@@ -51,7 +52,7 @@ def _rows(pipeline: dlt.Pipeline, sql: str) -> list[tuple[Any, ...]]:
 
 
 def _by_table(summary: LoadSummary) -> dict[str, tuple[int, int | None, int | None]]:
-    return {t.table: (t.loaded, t.new, t.updated) for t in summary.tables}
+    return {t.table: (t.loaded, t.new, t.changed) for t in summary.tables}
 
 
 def _participants(value: Any) -> list[Any]:
@@ -285,7 +286,7 @@ def test_a_duckdb_file_is_opened_once_and_closed(
     assert pipeline.destination is own
     assert _rows(pipeline, "SELECT COUNT(*) FROM {recordings}") == [(120,)]
     again = load(pipeline, screendesk_source(fake.admin_token, base_url=fake.url), ["users"])
-    assert _by_table(again) == {"users": (30, 0, 30)}
+    assert _by_table(again) == {"users": (0, 0, 0)}  # unchanged: not written again
 
 
 def test_configured_duckdb_credentials_stay_dlt_s(
@@ -407,7 +408,7 @@ def test_the_same_source_loaded_twice_reads_again_and_merges(
         "users": (30, 30, 0),
     }
     fake.requests.clear()
-    assert _by_table(load(pipeline, source)) == {"recordings": (0, 0, 0), "users": (30, 0, 30)}
+    assert _by_table(load(pipeline, source)) == {"recordings": (0, 0, 0), "users": (0, 0, 0)}
     assert any(r.path == "/api/v2/users" for r in fake.requests)
     with pipeline.sql_client() as client:
         users = client.make_qualified_table_name("users")

@@ -20,7 +20,11 @@ def _lines(records: list[Any]) -> bytes:
 
 
 def _by_models(cls: type, records: list[Any], key: str | None) -> pa.Table:
-    return to_table(cls, structure_list(records, cls), key)
+    """The table through the models: their own columns, then the unknown fields'."""
+    table = _wire.table_of_records(cls, records, key)
+    declared = to_table(cls, structure_list(records, cls), key)
+    assert table.select(declared.column_names).equals(declared)
+    return table
 
 
 def _recording(**fields: Any) -> dict[str, Any]:
@@ -34,7 +38,9 @@ def test_the_fake_recordings_read_by_arrow_equal_the_models() -> None:
     table = _wire.read_lines(models.Recording, _lines(raw), "uuid")
     assert table is not None  # the fast path, not the fallback
     assert table.equals(_by_models(models.Recording, raw, "uuid"))
-    assert table.schema == arrow_schema(models.Recording, "uuid")
+    declared = arrow_schema(models.Recording, "uuid")
+    assert table.schema.names == [*declared.names, "tags"]  # the field no model knows
+    assert table.select(declared.names).schema == declared
 
 
 def _insight(**fields: Any) -> dict[str, Any]:
@@ -125,3 +131,17 @@ def test_only_models_the_reader_can_follow_are_read_by_arrow() -> None:
 def test_a_line_that_is_no_json_is_an_error() -> None:
     with pytest.raises(orjson.JSONDecodeError):
         _wire.table_of_lines(models.Recording, b'{"uuid": "a"}\n{"uuid": <html>\n', "uuid")
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [["plain", "é ü 日本"], [], None, ['a "quote"', "back\\slash"], ["tab\there", "nl\n"], ["x"]],
+)
+def test_an_unknown_list_of_strings_is_the_json_the_api_sent(tags: Any) -> None:
+    raw = [_recording(uuid=f"r{n}", tags=tags if n else ["first"]) for n in range(3)]
+    table = _wire.table_of_lines(models.Recording, _lines(raw), "uuid")
+    assert table.equals(_by_models(models.Recording, raw, "uuid"))
+    texts = table.column("tags").to_pylist()
+    assert [None if text is None else orjson.loads(text) for text in texts] == [
+        r["tags"] for r in raw
+    ]

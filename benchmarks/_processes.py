@@ -1,0 +1,90 @@
+"""Commands run as processes for the load benchmarks: ``screendesk export|load`` and rivals.
+
+Each run is a fresh process, as a user or a cron job starts it, imports included. dlt keeps
+its data (the pipelines' working directories) under ``DLT_DATA_DIR``, here a scratch
+directory of the run's, and sends no telemetry, for every variant alike.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+#: ``screendesk`` as a process (``python -m screendesk_async``: no console script needed).
+SCREENDESK = [sys.executable, "-m", "screendesk_async"]
+#: The rival as a process (``benchmarks/rest_api_rival.py``).
+REST_API = [sys.executable, "-m", "benchmarks.rest_api_rival"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def environment(data: Path) -> dict[str, str]:
+    """The variables of a benchmark's process: dlt's data under ``data``, no telemetry."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SCREENDESK_", "DESTINATION"))}
+    return {**env, "DLT_DATA_DIR": str(data), "RUNTIME__DLTHUB_TELEMETRY": "false"}
+
+
+def timed(command: list[str], data: Path) -> tuple[float, str]:
+    """Run ``command`` to its end: its wall time in seconds and its stdout (fails loudly)."""
+    started = time.perf_counter()
+    done = subprocess.run(
+        command, cwd=ROOT, env=environment(data), capture_output=True, text=True, check=False
+    )
+    elapsed = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"{command[2:5]} exited with {done.returncode}: {done.stderr[-2000:]}")
+    return elapsed, done.stdout
+
+
+def export_command(url: str, token: str, output: Path, concurrency: int) -> list[str]:
+    """``screendesk export recordings`` to a JSONL file."""
+    return [
+        *SCREENDESK,
+        "--token",
+        token,
+        "--base-url",
+        url,
+        "-q",
+        "export",
+        "recordings",
+        "--output",
+        str(output),
+        "--concurrency",
+        str(concurrency),
+        "--force",
+    ]
+
+
+def load_command(url: str, token: str, duckdb: Path, concurrency: int) -> list[str]:
+    """``screendesk load recordings`` into a DuckDB file."""
+    return [
+        *SCREENDESK,
+        "--token",
+        token,
+        "--base-url",
+        url,
+        "load",
+        "recordings",
+        "--duckdb",
+        str(duckdb),
+        "--concurrency",
+        str(concurrency),
+        "--json",
+    ]
+
+
+def rest_api_command(url: str, token: str, duckdb: Path, pipelines: Path) -> list[str]:
+    """The ``rest_api`` rival into a DuckDB file."""
+    return [
+        *REST_API,
+        "--url",
+        url,
+        "--token",
+        token,
+        "--duckdb",
+        str(duckdb),
+        "--pipelines",
+        str(pipelines),
+    ]
