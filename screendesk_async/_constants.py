@@ -50,3 +50,7 @@ READ_CHUNK_SIZE = 64 * 2**10
 MAX_REDIRECTS = 5
 #: Statuses whose ``Location`` a GET follows.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Levels of nesting a JSON body the client keeps may have (SCIM bodies, error bodies): far
+#: above any documented shape (a SCIM ListResponse nests 7), far below what reads it later
+#: recursively (orjson writes at most 254 levels, Python's recursion limit is 1,000 frames).
+MAX_JSON_DEPTH = 64

@@ -75,8 +75,9 @@ class RawRestDecoder:
 
     msgspec decodes the page, keeping each record's bytes (a pretty-printed record is made one
     line), then each record's id alone. Raises ``ValueError`` (a decode error for the
-    transport) when the body is not an object, or the items are not a list of objects; missing
-    or null items are left to :class:`RawNumberedPages` to report.
+    transport) when the body is not an object, or the items are not a list of objects, and
+    ``RecursionError`` when it nests deeper than msgspec can follow (the transport's decode
+    error too); missing or null items are left to :class:`RawNumberedPages` to report.
     """
 
     def __init__(self, items_key: str, id_key: str) -> None:
