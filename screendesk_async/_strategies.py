@@ -27,6 +27,7 @@ from typing import Any, Final, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors
+from ._page_numbers import page_int, rest_pagination, scim_int
 from ._pagination import PagePlan, RawPage, ordered_pages
 
 Query = dict[str, Any]
@@ -50,16 +51,6 @@ def paged(fetch: FetchQuery, strategy: Strategy, concurrency: int) -> AsyncItera
         return await fetch(strategy.query(key))
 
     return ordered_pages(fetch_key, strategy, concurrency)
-
-
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
 
 
 _MISSING: Final = object()
@@ -87,17 +78,13 @@ def check_rest_page(items_key: str, number: int, page: RawPage) -> None:
     """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it."""
     where = f"page {number}"
     items = check_items(page, items_key, where)
-    pagination = page.get("pagination")
-    pagination = pagination if isinstance(pagination, dict) else {}
-    answered = _int_or_none(pagination.get("page"))
-    if answered is not None and answered != number:
-        raise _bad_page(where, f"the server answered with page {answered} instead")
+    figures = rest_pagination(page, where)  # every one, so none is read unchecked later
+    if figures.page is not None and figures.page != number:
+        raise _bad_page(where, f"the server answered with page {figures.page} instead")
     if items:
         return
-    pages = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
-    following = _int_or_none(pagination.get("next_page"))
-    count = _int_or_none(pagination.get("count"))
-    per_page = _int_or_none(pagination.get("items"))
+    pages, following, count = figures.page_count, figures.next_page, figures.count
+    per_page = figures.items
     if pages is not None and pages > max(number - 1, 1):
         said = f"pages={pages}"
     elif following is not None and following > number:
@@ -120,14 +107,9 @@ class NumberedPages:
         self.last_page = last_page
         self._previous: list[Any] = []
 
-    def _pagination(self, page: RawPage) -> dict[str, Any]:
-        pagination = page.get("pagination")
-        return pagination if isinstance(pagination, dict) else {}
-
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Pages ``first+1 .. min(pages, last_page)`` when the response says how many."""
-        pagination = self._pagination(first)
-        total = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
+        total = rest_pagination(first, f"page {self.first_key}").page_count
         if total is None:
             return None
         if self.last_page is not None:
@@ -136,7 +118,7 @@ class NumberedPages:
 
     def next_key(self, key: int, page: RawPage) -> int | None:
         """``next_page`` of the response, within ``last_page``."""
-        following = _int_or_none(self._pagination(page).get("next_page"))
+        following = rest_pagination(page, f"page {key}").next_page
         if following is None or (self.last_page is not None and following > self.last_page):
             return None
         return following
@@ -156,6 +138,10 @@ class NumberedPages:
         if items and items == self._previous:
             raise _bad_page(f"page {key}", "the same records as the page before it")
         self._previous = items
+
+
+def _scim_where(key: int) -> str:
+    return f"SCIM page at startIndex={key}"
 
 
 class OffsetPages:
@@ -182,9 +168,10 @@ class OffsetPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Start indexes of every page after the first, when ``totalResults`` is known."""
-        total = _int_or_none(first.get("totalResults"))
+        where = _scim_where(self.first_key)
+        total = scim_int(first, "totalResults", where)
         resources = first.get("Resources") or []
-        stride = self.count or _int_or_none(first.get("itemsPerPage")) or len(resources)
+        stride = self.count or scim_int(first, "itemsPerPage", where) or len(resources)
         if self.count is None and stride:
             self.count = stride
         stop = self._stop(total)
@@ -196,7 +183,7 @@ class OffsetPages:
         """The index after the last resource of ``page``, unless that passes ``totalResults``."""
         resources = page.get("Resources") or []
         following = key + len(resources)
-        stop = self._stop(_int_or_none(page.get("totalResults")))
+        stop = self._stop(scim_int(page, "totalResults", _scim_where(key)))
         if not resources or (stop is not None and following > stop):
             return None
         return following
@@ -207,12 +194,13 @@ class OffsetPages:
 
     def check(self, key: int, page: RawPage) -> None:
         """Raise ``ResponseDecodeError`` unless ``page`` is the ListResponse asked for."""
-        where = f"SCIM page at startIndex={key}"
-        total = _int_or_none(page.get("totalResults"))
+        where = _scim_where(key)
+        total = scim_int(page, "totalResults", where)
+        scim_int(page, "itemsPerPage", where)  # read by remaining_keys: checked here, in order
         if "Resources" not in page and total == 0:
             return  # RFC 7644 §3.4.2: Resources is required only when there are results
         resources = check_items(page, "Resources", where)
-        answered = _int_or_none(page.get("startIndex"))
+        answered = scim_int(page, "startIndex", where)
         if answered is not None and answered != key:
             raise _bad_page(where, f"the server answered for startIndex={answered} instead")
         if not resources:
@@ -225,12 +213,6 @@ class OffsetPages:
                 where, "every user on it was listed already (the server ignores startIndex)"
             )
         self._seen.update(i for i in ids if isinstance(i, str))
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    return None
 
 
 def _positive(value: int, name: str) -> int:
@@ -263,7 +245,9 @@ class ZeroBasedPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Pages ``1 .. ceil(total / size) - 1`` when the total is sent."""
-        total = _count(first.get(self.total_key)) if self.total_key else None
+        total = (
+            page_int(first.get(self.total_key), self.total_key, "page") if self.total_key else None
+        )
         if total is None:
             return None
         return range(1, math.ceil(total / self.size))
@@ -302,7 +286,7 @@ class LimitOffsetPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Offsets ``limit, 2 * limit, ...`` below ``count``, when it is sent."""
-        total = _count(first.get(self.total_key))
+        total = page_int(first.get(self.total_key), self.total_key, "page")
         if total is None or len(self.items(first)) < self.limit:
             return None
         return range(self.limit, total, self.limit)
@@ -312,7 +296,7 @@ class LimitOffsetPages:
         if "next" in page and not page["next"]:
             return None
         items = self.items(page)
-        total = _count(page.get(self.total_key))
+        total = page_int(page.get(self.total_key), self.total_key, "page")
         following = key + len(items)
         if not items or (total is not None and following >= total):
             return None

@@ -17,6 +17,7 @@ import attrs
 import msgspec
 
 from .._client import AsyncScreendesk
+from .._page_numbers import Unreadable, rest_pagination, scim_int
 from .._pagination import ordered_pages
 from .._request import Request, build_url
 from .._strategies import NumberedPages, check_rest_page
@@ -32,30 +33,33 @@ SCIM_PAGE_SIZE: Final = 100
 IDS_KEY: Final = "\0ids"
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _total(*path: str) -> Callable[[RawPage], int | None]:
-    def read(page: RawPage) -> int | None:
-        value: Any = page
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        return _int(value)
-
-    return read
+# The pages these read have passed their plan's check, which read the same figures the same way.
+def _rest_total(page: RawPage) -> int | None:
+    return rest_pagination(page, "page").count
 
 
 def _rest_page_count(page: RawPage) -> int | None:
-    pagination = page.get("pagination")
-    if not isinstance(pagination, dict):
-        return None
-    return _int(pagination.get("pages")) or _int(pagination.get("last_page"))
+    return rest_pagination(page, "page").page_count
+
+
+def _scim_total(page: RawPage) -> int | None:
+    return scim_int(page, "totalResults", "SCIM page")
 
 
 def _scim_page_count(page: RawPage) -> int | None:
-    total = _int(page.get("totalResults"))
+    total = _scim_total(page)
     return None if total is None else math.ceil(total / SCIM_PAGE_SIZE)
+
+
+def _figure(raw: msgspec.Raw) -> Any:
+    """A pagination value, or :class:`Unreadable` where msgspec cannot read it (5,000 digits).
+
+    So the plan's check names the field, rather than the decoder failing the whole body.
+    """
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.ValidationError:
+        return Unreadable(bytes(raw).decode("utf-8", "replace"))
 
 
 def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
@@ -85,7 +89,8 @@ class RawRestDecoder:
         page_type = msgspec.defstruct(
             "RawRestPage",
             [
-                ("pagination", dict[str, Any] | None, None),
+                # Raw values: one msgspec cannot read is still named by the plan's check.
+                ("pagination", dict[str, msgspec.Raw] | None, None),
                 (items_key, list[msgspec.Raw] | None | msgspec.UnsetType, msgspec.UNSET),
             ],
         )
@@ -98,6 +103,8 @@ class RawRestDecoder:
         page = self._page.decode(body)
         items: Any = getattr(page, self.items_key)
         pagination = getattr(page, "pagination", None)
+        if pagination is not None:
+            pagination = {key: _figure(value) for key, value in pagination.items()}
         if not isinstance(items, list):
             # Missing or null: the plan's check says so, naming the page, as for any listing.
             found = {} if items is msgspec.UNSET else {self.items_key: None}
@@ -201,7 +208,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="records",
         id_key="uuid",
         columns=wire_columns(Recording),
-        total=_total("pagination", "count"),
+        total=_rest_total,
         page_count=_rest_page_count,
         open_pages=_rest_pages("recordings", "records", "uuid"),
     ),
@@ -210,7 +217,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="users",
         id_key="email",
         columns=wire_columns(User),
-        total=_total("pagination", "count"),
+        total=_rest_total,
         page_count=_rest_page_count,
         open_pages=_rest_pages("users", "users", "email"),
     ),
@@ -219,7 +226,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="Resources",
         id_key="id",
         columns=wire_columns(ScimUser),
-        total=_total("totalResults"),
+        total=_scim_total,
         page_count=_scim_page_count,
         open_pages=_scim_pages,
         # SCIM lists have no "newest first" head where records created meanwhile would appear.

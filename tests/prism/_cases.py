@@ -282,15 +282,29 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+#: The figures of a REST pagination object the client reads, and the largest it plans with.
+_FIGURES: Final = ("page", "pages", "last_page", "next_page", "count", "items")
+_MAX_FIGURE: Final = 2**31 - 1
+
+
+def _is_figure(value: Any) -> bool:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
+        value = int(value)
+    return value is None or (type(value) is int and 0 <= value <= _MAX_FIGURE)
+
+
 def is_first_page(body: Any, items_key: str) -> bool:
     """Whether ``body`` can be page 1 as the docs describe pages (Prism's random ones rarely are).
 
     The docs' rules the client enforces, which no schema can state: the page number is the
-    one asked for, and an empty page does not say that records follow it.
+    one asked for, every figure is a count from 0 to 2**31 - 1 (the spec's integers are
+    unbounded), and an empty page does not say that records follow it.
     """
     pagination = body.get("pagination") if isinstance(body, dict) else None
     pagination = pagination if isinstance(pagination, dict) else {}
     if pagination.get("page") is not None and pagination.get("page") != 1:
+        return False
+    if not all(_is_figure(pagination.get(key)) for key in _FIGURES):
         return False
     if body.get(items_key):
         return True
