@@ -29,6 +29,7 @@ from urllib.parse import parse_qs, urlsplit
 from . import errors
 from ._page_numbers import page_int, rest_pagination, scim_int
 from ._pagination import PagePlan, RawPage, ordered_pages
+from .models._identity import is_identifier
 
 Query = dict[str, Any]
 FetchQuery = Callable[[Query], Awaitable[RawPage]]
@@ -74,13 +75,30 @@ def check_items(page: RawPage, items_key: str, where: str) -> list[Any]:
     return items
 
 
-def check_rest_page(items_key: str, number: int, page: RawPage) -> None:
-    """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it."""
+def check_identifiers(ids: Iterable[Any], id_key: str, where: str) -> None:
+    """``ResponseDecodeError`` naming the first record whose identifier ``ids`` lacks.
+
+    A record without one is not of the resource listed (users served on /recordings): it
+    fails its page, as ``get()`` fails on ``{}``.
+    """
+    for number, value in enumerate(ids, 1):
+        if not is_identifier(value):
+            raise _bad_page(where, f"record {number} has no {id_key!r}")
+
+
+def check_rest_page(items_key: str, number: int, page: RawPage, id_key: str | None = None) -> None:
+    """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it.
+
+    ``id_key``: the field every record must identify itself with (see
+    :func:`check_identifiers`); ``None`` checks no field of the records.
+    """
     where = f"page {number}"
     items = check_items(page, items_key, where)
     figures = rest_pagination(page, where)  # every one, so none is read unchecked later
     if figures.page is not None and figures.page != number:
         raise _bad_page(where, f"the server answered with page {figures.page} instead")
+    if id_key is not None:
+        check_identifiers((item.get(id_key) for item in items), id_key, where)
     if items:
         return
     pages, following, count = figures.page_count, figures.next_page, figures.count
@@ -99,12 +117,24 @@ def check_rest_page(items_key: str, number: int, page: RawPage) -> None:
 
 
 class NumberedPages:
-    """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response."""
+    """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response.
 
-    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
+    ``id_key``: the field that identifies each record (``uuid``, ``email``), which every record
+    of every page must carry.
+    """
+
+    def __init__(
+        self,
+        items_key: str,
+        first_page: int = 1,
+        last_page: int | None = None,
+        *,
+        id_key: str | None = None,
+    ) -> None:
         self.items_key = items_key
         self.first_key = first_page
         self.last_page = last_page
+        self.id_key = id_key
         self._previous: list[Any] = []
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
@@ -133,7 +163,7 @@ class NumberedPages:
         The repeat is what a server that ignores ``?page=`` but echoes the page number sends;
         followed by ``next_page`` it would never end.
         """
-        check_rest_page(self.items_key, key, page)
+        check_rest_page(self.items_key, key, page, self.id_key)
         items = page[self.items_key]
         if items and items == self._previous:
             raise _bad_page(f"page {key}", "the same records as the page before it")
@@ -208,6 +238,7 @@ class OffsetPages:
                 raise _bad_page(where, f"it is empty, but totalResults={total} says users follow")
             return
         ids = [resource.get("id") for resource in resources]
+        check_identifiers(ids, "id", where)  # RFC 7643 §3.1: every resource has one
         if self._seen and all(isinstance(i, str) and i in self._seen for i in ids):
             raise _bad_page(
                 where, "every user on it was listed already (the server ignores startIndex)"

@@ -20,7 +20,7 @@ from .._client import AsyncScreendesk
 from .._page_numbers import Unreadable, rest_pagination, scim_int
 from .._pagination import ordered_pages
 from .._request import Request, build_url
-from .._strategies import NumberedPages, check_rest_page
+from .._strategies import NumberedPages, check_identifiers, check_rest_page
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from ..models._converter import wire_columns
@@ -122,18 +122,25 @@ class RawNumberedPages(NumberedPages):
     they are not dicts here); a page that repeats the one before it is recognised by its ids.
     """
 
-    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
+    def __init__(
+        self, items_key: str, first_page: int = 1, last_page: int | None = None, *, id_key: str
+    ) -> None:
         super().__init__(items_key, first_page, last_page)
+        self.record_id = id_key
         self._previous_ids: list[Any] = []
 
     def check(self, key: int, page: RawPage) -> None:
-        """:func:`~screendesk_async._pagination.check_rest_page`, and no repeated page."""
+        """:func:`~screendesk_async._strategies.check_rest_page`, and no repeated page.
+
+        Every record must carry its id, as in the typed listings; the ids are the decoder's.
+        """
         items = page.get(self.items_key)
         if isinstance(items, list):
             # Stand-ins of the right type and number: only how many there are matters to it.
             page = {**page, self.items_key: [{}] * len(items)}
         check_rest_page(self.items_key, key, page)
         ids = page[IDS_KEY]
+        check_identifiers(ids, self.record_id, f"page {key}")
         if ids and ids == self._previous_ids:
             raise ResponseDecodeError(
                 f"page {key}: the same records as the page before it", method="GET"
@@ -156,7 +163,8 @@ def _rest_pages(segment: str, items_key: str, id_key: str) -> OpenPages:
             return page
 
         window = concurrency or transport.config.max_concurrency
-        return ordered_pages(fetch, RawNumberedPages(items_key, first, last), window)
+        plan = RawNumberedPages(items_key, first, last, id_key=id_key)
+        return ordered_pages(fetch, plan, window)
 
     return open_pages
 
