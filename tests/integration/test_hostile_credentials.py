@@ -1,7 +1,9 @@
-"""Credentials where they do not belong: a ``user:password@`` in ``base_url``.
+"""Credentials where they do not belong: a ``user:password@`` in ``base_url``, and cookies.
 
 A base URL that carries credentials is refused with ``ConfigurationError`` when the client is
-built, before any request, and no message shows the password or the user.
+built, before any request, and no message shows the password or the user. The client's own
+session keeps no cookie, so nothing a server set is sent back, to it or to another port of the
+host; a caller's own ``session=`` keeps its own jar.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import aiohttp
 import orjson
 import pytest
 from aiohttp import web
@@ -122,3 +125,50 @@ def test_the_cli_refuses_a_base_url_with_credentials_in_one_line(how: str) -> No
     assert done.stderr.count("\n") == 1, done.stderr
     assert SAID in done.stderr
     assert_secret_free(done.stdout + done.stderr)
+
+
+# -- cookies ---------------------------------------------------------------------------------
+
+
+def cookie_setter(cookies: list[str | None]) -> Callable[[web.Request], Any]:
+    """Answers a page, setting a cookie for the whole host; logs each request's Cookie header."""
+
+    async def handler(request: web.Request) -> web.Response:
+        cookies.append(request.headers.get("Cookie"))
+        scim = request.path.endswith("/Users")
+        body = {"totalResults": 0, "Resources": []} if scim else rest_page(1, 1)
+        response = web.Response(body=orjson.dumps(body), content_type="application/json")
+        response.set_cookie("session", "s3ss10n-cookie", path="/", max_age=3600)
+        return response
+
+    return handler
+
+
+async def test_the_clients_session_sends_no_cookie_back_to_any_port() -> None:
+    api_cookies: list[str | None] = []
+    other_cookies: list[str | None] = []
+    # "localhost", not 127.0.0.1: aiohttp's jar never keeps cookies of an IP address anyway.
+    async with (
+        asyncio.timeout(BOUND),
+        serve(cookie_setter(api_cookies), host="localhost") as api,
+        serve(cookie_setter(other_cookies), host="localhost") as other,
+        AsyncScreendesk(TOKEN, scim_token=TOKEN, base_url=api.url, scim_base_url=other.url) as sd,
+    ):
+        await sd.recordings.page(1)
+        await sd.recordings.page(1)
+        _ = [u async for u in sd.scim.users.raw_pages()]  # another port of the same host
+    assert api_cookies == [None, None]  # before: the second carried "session=s3ss10n-cookie"
+    assert other_cookies == [None]  # before: so did the request to the other port
+
+
+async def test_a_callers_own_session_keeps_its_own_jar() -> None:
+    cookies: list[str | None] = []
+    async with (
+        asyncio.timeout(BOUND),
+        serve(cookie_setter(cookies), host="localhost") as api,
+        aiohttp.ClientSession() as session,
+        AsyncScreendesk(TOKEN, base_url=api.url, session=session) as sd,
+    ):
+        await sd.recordings.page(1)
+        await sd.recordings.page(1)
+    assert cookies == [None, "session=s3ss10n-cookie"]  # the caller's jar, the caller's choice
