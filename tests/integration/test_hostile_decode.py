@@ -9,9 +9,6 @@ prints one line. An error body that deep still raises its status's class.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,7 @@ from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._constants import MAX_JSON_DEPTH
 from screendesk_async.export import export
 
-from .hostile import RECORDING_UUID, serve, serve_in_thread
+from .hostile import RECORDING_UUID, assert_failed_in_one_line, export_in_process, serve
 
 pytestmark = pytest.mark.integration
 
@@ -198,18 +195,6 @@ def deep_second_page(kind: str) -> Callable[[web.Request], Any]:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.parametrize("kind", ["records", "uuid"])
 def test_the_cli_export_of_a_deep_page_prints_one_line(kind: str, fmt: str, tmp_path: Path) -> None:
-    output = tmp_path / f"recordings.{fmt}"
-    with serve_in_thread(deep_second_page(kind)) as server:
-        env = {**os.environ, "SCREENDESK_API_TOKEN": TOKEN, "SCREENDESK_BASE_URL": server.url}
-        done = subprocess.run(
-            [sys.executable, "-m", "screendesk_async", "export", "recordings", "-o", str(output)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 1  # before: a 103-line RecursionError traceback
-    assert done.stderr.count("\n") == 1, done.stderr[-500:]
-    assert "nests too deep" in done.stderr
-    assert "Traceback" not in done.stderr
-    assert TOKEN not in done.stdout + done.stderr
+    done = export_in_process(deep_second_page(kind), TOKEN, tmp_path / f"recordings.{fmt}")
+    # before: a 103-line RecursionError traceback
+    assert_failed_in_one_line(done, "nests too deep", TOKEN)

@@ -10,9 +10,6 @@ the CLI, rather than a listing of recordings with ``uuid=''`` that ends normally
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -24,7 +21,13 @@ from aiohttp import web
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
 
-from .hostile import rest_page, serve, serve_in_thread
+from .hostile import (
+    assert_failed_in_one_line,
+    assert_scim_listing_fails,
+    export_in_process,
+    rest_page,
+    serve,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -141,30 +144,13 @@ async def test_a_scim_user_without_an_id_fails_its_page(
         return web.Response(body=orjson.dumps(body), content_type="application/scim+json")
 
     said = "SCIM page at startIndex=1: record 2 has no 'id'"
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
-    ):
-        with pytest.raises(errors.ResponseDecodeError, match=said):
-            _ = [u async for u in sd.scim.users.list()]
-        with pytest.raises(errors.ResponseDecodeError, match=said):
-            await export(sd, "scim-users", tmp_path / "users.jsonl")
+    await assert_scim_listing_fails(handler, TOKEN, said, tmp_path / "users.jsonl")
 
 
 def test_the_cli_export_of_users_on_recordings_prints_one_line(tmp_path: Path) -> None:
     output = tmp_path / "recordings.jsonl"
-    with serve_in_thread(users_on_recordings) as server:
-        env = {**os.environ, "SCREENDESK_API_TOKEN": TOKEN, "SCREENDESK_BASE_URL": server.url}
-        done = subprocess.run(
-            [sys.executable, "-m", "screendesk_async", "export", "recordings", "-o", str(output)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 1  # before: exit 0, "exported 15 recordings"
-    assert done.stderr.count("\n") == 1, done.stderr[-500:]
-    assert "page 2: record 1 has no 'uuid'" in done.stderr
+    done = export_in_process(users_on_recordings, TOKEN, output)
+    # before: exit 0, "exported 15 recordings"
+    assert_failed_in_one_line(done, "page 2: record 1 has no 'uuid'", TOKEN)
     assert "exported" not in done.stdout + done.stderr
     assert not output.exists()

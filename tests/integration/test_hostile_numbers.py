@@ -9,9 +9,6 @@ bare ``ValueError`` or a plan of more requests than anyone could send.
 from __future__ import annotations
 
 import asyncio
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,7 +20,13 @@ from aiohttp import web
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
 
-from .hostile import rest_page, serve, serve_in_thread
+from .hostile import (
+    assert_failed_in_one_line,
+    assert_scim_listing_fails,
+    export_in_process,
+    rest_page,
+    serve,
+)
 
 pytestmark = pytest.mark.integration
 
@@ -118,15 +121,7 @@ async def test_a_bad_scim_figure_is_a_decode_error_naming_it(
         page[field] = value
         return web.Response(body=orjson.dumps(page), content_type="application/scim+json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
-    ):
-        with pytest.raises(errors.ResponseDecodeError, match=said):
-            _ = [u async for u in sd.scim.users.list()]
-        with pytest.raises(errors.ResponseDecodeError, match=said):
-            await export(sd, "scim-users", tmp_path / "users.jsonl")
+    await assert_scim_listing_fails(handler, TOKEN, said, tmp_path / "users.jsonl")
 
 
 @pytest.mark.parametrize("value", ["17", 17, None])
@@ -157,19 +152,8 @@ async def test_figures_as_digits_or_null_still_read(value: Any) -> None:
 def test_the_cli_export_says_which_figure_in_one_line(
     field: str, value: Any, said: str, tmp_path: Path
 ) -> None:
-    output = tmp_path / "recordings.jsonl"
     on_page = 2 if field == "page" else 1
-    with serve_in_thread(pages_saying(field, value, on_page)) as server:
-        env = {**os.environ, "SCREENDESK_API_TOKEN": TOKEN, "SCREENDESK_BASE_URL": server.url}
-        done = subprocess.run(
-            [sys.executable, "-m", "screendesk_async", "export", "recordings", "-o", str(output)],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-    assert done.returncode == 1
-    assert done.stderr.count("\n") == 1, done.stderr[-500:]
-    assert said in done.stderr  # before: "invalid literal for int() with base 10: '²'"
-    assert "Traceback" not in done.stderr
+    done = export_in_process(pages_saying(field, value, on_page), TOKEN, tmp_path / "r.jsonl")
+    # before: "invalid literal for int() with base 10: '²'"
+    assert_failed_in_one_line(done, said, TOKEN)
     assert len(done.stderr) < 500  # the 5,000 digits are not repeated
