@@ -56,6 +56,8 @@ def page_int(value: Any, field: str, where: str) -> int | None:
         return None
     number = -1
     if type(value) is int:
+        if 0 <= value <= C.MAX_PAGE_INT:
+            return value  # nearly every figure of every page
         number = value
     elif isinstance(value, str) and value.isascii() and value.isdigit():
         number = int(value) if len(value) <= _DIGITS else C.MAX_PAGE_INT + 1
@@ -85,7 +87,8 @@ class RestPagination:
         return self.pages or self.last_page
 
 
-_REST_FIELDS: Final = tuple(field.name for field in attrs.fields(RestPagination))
+#: Each figure's key, and its name in messages.
+_REST_FIELDS: Final = tuple((f.name, f"pagination.{f.name}") for f in attrs.fields(RestPagination))
 
 
 def rest_pagination(page: Mapping[str, Any], where: str) -> RestPagination:
@@ -97,7 +100,7 @@ def rest_pagination(page: Mapping[str, Any], where: str) -> RestPagination:
     if not isinstance(pagination, Mapping):
         pagination = {}
     return RestPagination(
-        *(page_int(pagination.get(key), f"pagination.{key}", where) for key in _REST_FIELDS)
+        *[page_int(pagination.get(key), name, where) for key, name in _REST_FIELDS]
     )
 
 
