@@ -15,22 +15,21 @@ Screendesk's own shapes are :class:`NumberedPages` (REST ``?page=N``, 1-based) a
 * :class:`CursorPages` — ``?limit=25&cursor=...`` inside a ``{success, result, errors, links}``
   envelope, the next cursor in ``links.next``: sequential by nature.
 
-Every strategy refuses a page that is not the documented shape with ``ResponseDecodeError``, so
-a listing never ends early in silence.
+Every strategy refuses a page that is not the documented shape with ``ResponseDecodeError``
+(the checks of :mod:`._page_checks`), so a listing never ends early in silence.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from itertools import repeat
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors
+from ._page_checks import bad_page, check_identifiers, check_items, check_rest_page
 from ._page_numbers import page_int, rest_pagination, scim_int
 from ._pagination import PagePlan, RawPage, ordered_pages
-from .models._identity import is_identifier
 
 Query = dict[str, Any]
 FetchQuery = Callable[[Query], Awaitable[RawPage]]
@@ -53,73 +52,6 @@ def paged(fetch: FetchQuery, strategy: Strategy, concurrency: int) -> AsyncItera
         return await fetch(strategy.query(key))
 
     return ordered_pages(fetch_key, strategy, concurrency)
-
-
-_MISSING: Final = object()
-#: The types of identifiers that need no closer look (but for "").
-_ID_TYPES: Final = frozenset({str, int})
-
-
-def _bad_page(where: str, what: str) -> errors.ResponseDecodeError:
-    return errors.ResponseDecodeError(f"{where}: {what}", method="GET")
-
-
-def check_items(page: RawPage, items_key: str, where: str) -> list[Any]:
-    """``page[items_key]``, or ``ResponseDecodeError`` unless it is a list of JSON objects."""
-    items = page.get(items_key, _MISSING)
-    if items is _MISSING:
-        raise _bad_page(where, f"{items_key!r} is missing")
-    if not isinstance(items, list):
-        kind = "null" if items is None else type(items).__name__
-        raise _bad_page(where, f"{items_key!r} is {kind}, not a list")
-    for item in items:
-        if not isinstance(item, dict):
-            raise _bad_page(where, f"{items_key!r} holds a {type(item).__name__}, not only objects")
-    return items
-
-
-def check_identifiers(ids: Iterable[Any], id_key: str, where: str) -> None:
-    """``ResponseDecodeError`` naming the first record whose identifier ``ids`` lacks.
-
-    A record without one is not of the resource listed (users served on /recordings): it
-    fails its page, as ``get()`` fails on ``{}``.
-    """
-    ids = ids if isinstance(ids, list) else list(ids)
-    if _ID_TYPES.issuperset(map(type, ids)) and "" not in ids:
-        return  # every page the API sends: one pass in C rather than a call per record
-    for number, value in enumerate(ids, 1):
-        if not is_identifier(value):
-            raise _bad_page(where, f"record {number} has no {id_key!r}")
-
-
-def check_rest_page(items_key: str, number: int, page: RawPage, id_key: str | None = None) -> None:
-    """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it.
-
-    ``id_key``: the field every record must identify itself with (see
-    :func:`check_identifiers`); ``None`` checks no field of the records.
-    """
-    where = f"page {number}"
-    items = check_items(page, items_key, where)
-    figures = rest_pagination(page, where)  # every one, so none is read unchecked later
-    if figures.page is not None and figures.page != number:
-        raise _bad_page(where, f"the server answered with page {figures.page} instead")
-    if id_key is not None:
-        check_identifiers(list(map(dict.get, items, repeat(id_key))), id_key, where)
-    if items:
-        return
-    pages, following, count = figures.page_count, figures.next_page, figures.count
-    per_page = figures.items
-    if pages is not None and pages > max(number - 1, 1):
-        said = f"pages={pages}"
-    elif following is not None and following > number:
-        said = f"next_page={following}"
-    elif count is not None and per_page and count > (number - 1) * per_page:
-        said = f"count={count}"
-    elif number > 1 and pages is None and count is None:
-        raise _bad_page(where, "it is empty and its pagination does not say the listing ends")
-    else:
-        return
-    raise _bad_page(where, f"it is empty, but its pagination says records follow ({said})")
 
 
 class NumberedPages:
@@ -172,7 +104,7 @@ class NumberedPages:
         check_rest_page(self.items_key, key, page, self.id_key)
         items = page[self.items_key]
         if items and items == self._previous:
-            raise _bad_page(f"page {key}", "the same records as the page before it")
+            raise bad_page(f"page {key}", "the same records as the page before it")
         self._previous = items
 
 
@@ -238,15 +170,15 @@ class OffsetPages:
         resources = check_items(page, "Resources", where)
         answered = scim_int(page, "startIndex", where)
         if answered is not None and answered != key:
-            raise _bad_page(where, f"the server answered for startIndex={answered} instead")
+            raise bad_page(where, f"the server answered for startIndex={answered} instead")
         if not resources:
             if total is not None and key <= total:
-                raise _bad_page(where, f"it is empty, but totalResults={total} says users follow")
+                raise bad_page(where, f"it is empty, but totalResults={total} says users follow")
             return
         ids = [resource.get("id") for resource in resources]
         check_identifiers(ids, "id", where)  # RFC 7643 §3.1: every resource has one
         if self._seen and all(isinstance(i, str) and i in self._seen for i in ids):
-            raise _bad_page(
+            raise bad_page(
                 where, "every user on it was listed already (the server ignores startIndex)"
             )
         self._seen.update(i for i in ids if isinstance(i, str))

@@ -17,10 +17,11 @@ import attrs
 import msgspec
 
 from .._client import AsyncScreendesk
+from .._page_checks import check_identifiers, check_rest_page
 from .._page_numbers import Unreadable, rest_pagination, scim_int
 from .._pagination import ordered_pages
 from .._request import Request, build_url
-from .._strategies import NumberedPages, check_identifiers, check_rest_page
+from .._strategies import NumberedPages
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from ..models._converter import wire_columns
@@ -130,7 +131,7 @@ class RawNumberedPages(NumberedPages):
         self._previous_ids: list[Any] = []
 
     def check(self, key: int, page: RawPage) -> None:
-        """:func:`~screendesk_async._strategies.check_rest_page`, and no repeated page.
+        """:func:`~screendesk_async._page_checks.check_rest_page`, and no repeated page.
 
         Every record must carry its id, as in the typed listings; the ids are the decoder's.
         """

@@ -8,9 +8,10 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .. import _constants as C
 from .. import _validate
+from .._page_checks import check_rest_page
 from .._pagination import RawPage, ordered_pages
 from .._request import Api, Request, build_url, encode_json
-from .._strategies import NumberedPages, check_rest_page
+from .._strategies import NumberedPages
 from .._transport import Transport
 from ..models._converter import converter, structure_list
 from ..models._identity import structure_one, wire_identifier
