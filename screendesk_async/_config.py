@@ -46,24 +46,58 @@ def _is_loopback(host: str | None) -> bool:
         return False
 
 
+def _shown(value: str) -> str:
+    """``value`` for a message: everything up to its last ``@`` after the scheme is ``***``.
+
+    Cruder than parsing on purpose: it must also hide the credentials of a value no parser
+    reads (a password with a ``/`` in it), and hiding a path's ``@`` too costs nothing.
+
+    >>> _shown("https://ada:pw@example.com/x"), _shown("https://example.com")
+    ('https://***@example.com/x', 'https://example.com')
+    """
+    scheme, separator, rest = value.partition("://") if "://" in value else ("", "", value)
+    if "@" not in rest:
+        return value
+    return f"{scheme}{separator}***@{rest.rpartition('@')[2]}"
+
+
+def _credentials_refused(name: str, shown: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"{name} must not carry a user or password: credentials belong in the token, not in "
+        f"{name}, got {shown!r}"
+    )
+
+
 def check_base_url(value: str, *, name: str) -> str:
     """Return ``value`` without a trailing slash, or raise ``ConfigurationError``.
 
     Only ``https://`` is allowed, except for loopback hosts, which tests and the demo server use:
-    a bearer token must never cross a network in clear text.
+    a bearer token must never cross a network in clear text. A ``user:password@`` is refused
+    (aiohttp would send it as Basic auth beside the token); no message shows it.
     """
     if not isinstance(value, str) or not value:
         raise ConfigurationError(f"{name} must be a non-empty URL string")
-    url = URL(value)
-    if url.scheme not in ("http", "https") or not url.host:
-        raise ConfigurationError(f"{name} must be an absolute http(s) URL, got {value!r}")
-    if url.scheme != "https" and not _is_loopback(url.host):
+    shown = _shown(value)
+    try:
+        url = URL(value)
+        credentials = url.user is not None or url.password is not None
+        scheme, host, extra = url.scheme, url.host, bool(url.query_string or url.fragment)
+    except ValueError as exc:
+        # yarl cannot read it; with an "@" in it, credentials are what most likely broke it.
+        if "@" in value:
+            raise _credentials_refused(name, shown) from None
+        raise ConfigurationError(f"{name} is not a valid URL ({exc}), got {shown!r}") from None
+    if credentials:
+        raise _credentials_refused(name, shown)
+    if scheme not in ("http", "https") or not host:
+        raise ConfigurationError(f"{name} must be an absolute http(s) URL, got {shown!r}")
+    if scheme != "https" and not _is_loopback(host):
         raise ConfigurationError(
             f"{name} must use https:// (plain http is only allowed for loopback hosts), "
-            f"got {value!r}"
+            f"got {shown!r}"
         )
-    if url.query_string or url.fragment:
-        raise ConfigurationError(f"{name} must not have a query or fragment, got {value!r}")
+    if extra:
+        raise ConfigurationError(f"{name} must not have a query or fragment, got {shown!r}")
     return value.rstrip("/")
 
 
@@ -151,8 +185,10 @@ def resolve_config(token: str | None, **settings: Any) -> ClientConfig:
     timeout, rate_limit = settings["timeout"], settings["rate_limit"]
     max_retries, max_concurrency = settings["max_retries"], settings["max_concurrency"]
     max_response_size = settings["max_response_size"]
+    from_env = not base_url and os.environ.get(C.ENV_BASE_URL)
     base = check_base_url(
-        base_url or os.environ.get(C.ENV_BASE_URL) or C.DEFAULT_BASE_URL, name="base_url"
+        base_url or from_env or C.DEFAULT_BASE_URL,
+        name=C.ENV_BASE_URL if from_env else "base_url",
     )
     scim_base = check_base_url(scim_base_url or base + C.SCIM_PATH, name="scim_base_url")
     _positive(timeout, "timeout")

@@ -50,3 +50,12 @@ READ_CHUNK_SIZE = 64 * 2**10
 MAX_REDIRECTS = 5
 #: Statuses whose ``Location`` a GET follows.
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Levels of nesting a JSON body the client keeps may have (SCIM bodies, error bodies): far
+#: above any documented shape (a SCIM ListResponse nests 7), far below what reads it later
+#: recursively (orjson writes at most 254 levels, Python's recursion limit is 1,000 frames).
+MAX_JSON_DEPTH = 64
+#: The largest page number, page count, record count or index a page may give: a signed 32-bit
+#: int, what servers' own page parameters are. No listing past it could be read (at 100 records
+#: a page it is 214 billion records), so a larger figure is a broken server, not a plan of
+#: requests to follow.
+MAX_PAGE_INT = 2**31 - 1

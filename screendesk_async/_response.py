@@ -15,6 +15,7 @@ from typing import Any, Final
 
 import orjson
 
+from . import _constants as C
 from . import errors
 from ._logging import redact, scrub
 from ._request import Request
@@ -106,6 +107,44 @@ def _message_from_text(text: str) -> str | None:
     return _shorten(text) if text.strip() else None
 
 
+def nests_deeper_than(value: Any, limit: int) -> bool:
+    """Whether decoded JSON ``value`` nests lists and objects more than ``limit`` levels deep.
+
+    Level by level rather than recursively: what it guards against is a value recursion cannot
+    follow.
+
+    >>> nests_deeper_than([[1]], 2), nests_deeper_than([[[1]]], 2)
+    (False, True)
+    """
+    level = [value] if isinstance(value, dict | list) else []
+    for _ in range(limit):
+        if not level:
+            return False
+        level = [
+            child
+            for parent in level
+            for child in (parent.values() if isinstance(parent, dict) else parent)
+            if isinstance(child, dict | list)
+        ]
+    return bool(level)
+
+
+_NOT_JSON: Final = object()
+
+
+def _error_json(body: bytes) -> Any:
+    """The decoded error body, or ``_NOT_JSON``: not JSON, or nested past ``MAX_JSON_DEPTH``.
+
+    A body that deep is read as text instead: its message is still salvaged, and nothing
+    recursive (the token scrub, ``repr`` of the error) ever walks it.
+    """
+    try:
+        decoded = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return _NOT_JSON
+    return _NOT_JSON if nests_deeper_than(decoded, C.MAX_JSON_DEPTH) else decoded
+
+
 def status_error(
     request: Request,
     status: int,
@@ -122,9 +161,8 @@ def status_error(
     message: str | None = None
     scim_type: str | None = None
     if body.strip():
-        try:
-            decoded = orjson.loads(body)
-        except orjson.JSONDecodeError:
+        decoded = _error_json(body)
+        if decoded is _NOT_JSON:
             decoded = body.decode("utf-8", "replace")
             message = _message_from_text(decoded)
         else:
@@ -160,8 +198,9 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
     expects no body (``Request.expects_body``, e.g. a DELETE answered 200 with nothing).
 
     Raises:
-        errors.ResponseDecodeError: the status is not one the call expects, or the body is not a
-            JSON object.
+        errors.ResponseDecodeError: the status is not one the call expects, the body is not a
+            JSON object, or it nests deeper than its decoder (or, for SCIM, ``MAX_JSON_DEPTH``)
+            allows.
     """
 
     def failed(message: str) -> errors.ResponseDecodeError:
@@ -183,10 +222,19 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
             return request.decoder(body)
         except ValueError as exc:
             raise failed(f"the response body is not what was expected: {exc}") from None
+        except RecursionError:
+            # msgspec descends as far as Python's recursion limit lets it (orjson stops at
+            # 1,024 levels with a JSONDecodeError of its own).
+            raise failed("the response body nests too deep to decode") from None
     try:
         data = orjson.loads(body)
     except orjson.JSONDecodeError as exc:
         raise failed(f"the response body is not valid JSON ({len(body)} bytes): {exc}") from None
     if not isinstance(data, dict):
         raise failed(f"expected a JSON object, got {type(data).__name__}")
+    # SCIM models keep the attributes they do not name and write them back (deactivate, the
+    # export), through orjson, which refuses more than 254 levels; REST models drop them, and
+    # its export copies each record's bytes. So only SCIM bodies pay for the walk.
+    if request.api == "scim" and nests_deeper_than(data, C.MAX_JSON_DEPTH):
+        raise failed(f"the response body nests deeper than {C.MAX_JSON_DEPTH} levels")
     return data

@@ -15,18 +15,20 @@ Screendesk's own shapes are :class:`NumberedPages` (REST ``?page=N``, 1-based) a
 * :class:`CursorPages` — ``?limit=25&cursor=...`` inside a ``{success, result, errors, links}``
   envelope, the next cursor in ``links.next``: sequential by nature.
 
-Every strategy refuses a page that is not the documented shape with ``ResponseDecodeError``, so
-a listing never ends early in silence.
+Every strategy refuses a page that is not the documented shape with ``ResponseDecodeError``
+(the checks of :mod:`._page_checks`), so a listing never ends early in silence.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
-from typing import Any, Final, Protocol
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
 from . import errors
+from ._page_checks import bad_page, check_identifiers, check_items, check_rest_page
+from ._page_numbers import page_int, rest_pagination, scim_int
 from ._pagination import PagePlan, RawPage, ordered_pages
 
 Query = dict[str, Any]
@@ -52,82 +54,30 @@ def paged(fetch: FetchQuery, strategy: Strategy, concurrency: int) -> AsyncItera
     return ordered_pages(fetch_key, strategy, concurrency)
 
 
-def _int_or_none(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return value
-    if isinstance(value, str) and value.isdigit():
-        return int(value)
-    return None
-
-
-_MISSING: Final = object()
-
-
-def _bad_page(where: str, what: str) -> errors.ResponseDecodeError:
-    return errors.ResponseDecodeError(f"{where}: {what}", method="GET")
-
-
-def check_items(page: RawPage, items_key: str, where: str) -> list[Any]:
-    """``page[items_key]``, or ``ResponseDecodeError`` unless it is a list of JSON objects."""
-    items = page.get(items_key, _MISSING)
-    if items is _MISSING:
-        raise _bad_page(where, f"{items_key!r} is missing")
-    if not isinstance(items, list):
-        kind = "null" if items is None else type(items).__name__
-        raise _bad_page(where, f"{items_key!r} is {kind}, not a list")
-    for item in items:
-        if not isinstance(item, dict):
-            raise _bad_page(where, f"{items_key!r} holds a {type(item).__name__}, not only objects")
-    return items
-
-
-def check_rest_page(items_key: str, number: int, page: RawPage) -> None:
-    """Raise ``ResponseDecodeError`` unless ``page`` is page ``number`` as the docs describe it."""
-    where = f"page {number}"
-    items = check_items(page, items_key, where)
-    pagination = page.get("pagination")
-    pagination = pagination if isinstance(pagination, dict) else {}
-    answered = _int_or_none(pagination.get("page"))
-    if answered is not None and answered != number:
-        raise _bad_page(where, f"the server answered with page {answered} instead")
-    if items:
-        return
-    pages = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
-    following = _int_or_none(pagination.get("next_page"))
-    count = _int_or_none(pagination.get("count"))
-    per_page = _int_or_none(pagination.get("items"))
-    if pages is not None and pages > max(number - 1, 1):
-        said = f"pages={pages}"
-    elif following is not None and following > number:
-        said = f"next_page={following}"
-    elif count is not None and per_page and count > (number - 1) * per_page:
-        said = f"count={count}"
-    elif number > 1 and pages is None and count is None:
-        raise _bad_page(where, "it is empty and its pagination does not say the listing ends")
-    else:
-        return
-    raise _bad_page(where, f"it is empty, but its pagination says records follow ({said})")
-
-
 class NumberedPages:
-    """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response."""
+    """REST v2 paging: ``?page=N`` with a ``pagination`` object in every response.
 
-    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
+    ``id_key``: the field that identifies each record (``uuid``, ``email``), which every record
+    of every page must carry.
+    """
+
+    def __init__(
+        self,
+        items_key: str,
+        first_page: int = 1,
+        last_page: int | None = None,
+        *,
+        id_key: str | None = None,
+    ) -> None:
         self.items_key = items_key
         self.first_key = first_page
         self.last_page = last_page
+        self.id_key = id_key
         self._previous: list[Any] = []
-
-    def _pagination(self, page: RawPage) -> dict[str, Any]:
-        pagination = page.get("pagination")
-        return pagination if isinstance(pagination, dict) else {}
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Pages ``first+1 .. min(pages, last_page)`` when the response says how many."""
-        pagination = self._pagination(first)
-        total = _int_or_none(pagination.get("pages")) or _int_or_none(pagination.get("last_page"))
+        total = rest_pagination(first, f"page {self.first_key}").page_count
         if total is None:
             return None
         if self.last_page is not None:
@@ -136,7 +86,7 @@ class NumberedPages:
 
     def next_key(self, key: int, page: RawPage) -> int | None:
         """``next_page`` of the response, within ``last_page``."""
-        following = _int_or_none(self._pagination(page).get("next_page"))
+        following = rest_pagination(page, f"page {key}").next_page
         if following is None or (self.last_page is not None and following > self.last_page):
             return None
         return following
@@ -151,11 +101,15 @@ class NumberedPages:
         The repeat is what a server that ignores ``?page=`` but echoes the page number sends;
         followed by ``next_page`` it would never end.
         """
-        check_rest_page(self.items_key, key, page)
+        check_rest_page(self.items_key, key, page, self.id_key)
         items = page[self.items_key]
         if items and items == self._previous:
-            raise _bad_page(f"page {key}", "the same records as the page before it")
+            raise bad_page(f"page {key}", "the same records as the page before it")
         self._previous = items
+
+
+def _scim_where(key: int) -> str:
+    return f"SCIM page at startIndex={key}"
 
 
 class OffsetPages:
@@ -182,9 +136,10 @@ class OffsetPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Start indexes of every page after the first, when ``totalResults`` is known."""
-        total = _int_or_none(first.get("totalResults"))
+        where = _scim_where(self.first_key)
+        total = scim_int(first, "totalResults", where)
         resources = first.get("Resources") or []
-        stride = self.count or _int_or_none(first.get("itemsPerPage")) or len(resources)
+        stride = self.count or scim_int(first, "itemsPerPage", where) or len(resources)
         if self.count is None and stride:
             self.count = stride
         stop = self._stop(total)
@@ -196,7 +151,7 @@ class OffsetPages:
         """The index after the last resource of ``page``, unless that passes ``totalResults``."""
         resources = page.get("Resources") or []
         following = key + len(resources)
-        stop = self._stop(_int_or_none(page.get("totalResults")))
+        stop = self._stop(scim_int(page, "totalResults", _scim_where(key)))
         if not resources or (stop is not None and following > stop):
             return None
         return following
@@ -207,30 +162,26 @@ class OffsetPages:
 
     def check(self, key: int, page: RawPage) -> None:
         """Raise ``ResponseDecodeError`` unless ``page`` is the ListResponse asked for."""
-        where = f"SCIM page at startIndex={key}"
-        total = _int_or_none(page.get("totalResults"))
+        where = _scim_where(key)
+        total = scim_int(page, "totalResults", where)
+        scim_int(page, "itemsPerPage", where)  # read by remaining_keys: checked here, in order
         if "Resources" not in page and total == 0:
             return  # RFC 7644 §3.4.2: Resources is required only when there are results
         resources = check_items(page, "Resources", where)
-        answered = _int_or_none(page.get("startIndex"))
+        answered = scim_int(page, "startIndex", where)
         if answered is not None and answered != key:
-            raise _bad_page(where, f"the server answered for startIndex={answered} instead")
+            raise bad_page(where, f"the server answered for startIndex={answered} instead")
         if not resources:
             if total is not None and key <= total:
-                raise _bad_page(where, f"it is empty, but totalResults={total} says users follow")
+                raise bad_page(where, f"it is empty, but totalResults={total} says users follow")
             return
         ids = [resource.get("id") for resource in resources]
+        check_identifiers(ids, "id", where)  # RFC 7643 §3.1: every resource has one
         if self._seen and all(isinstance(i, str) and i in self._seen for i in ids):
-            raise _bad_page(
+            raise bad_page(
                 where, "every user on it was listed already (the server ignores startIndex)"
             )
         self._seen.update(i for i in ids if isinstance(i, str))
-
-
-def _count(value: Any) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    return None
 
 
 def _positive(value: int, name: str) -> int:
@@ -263,7 +214,9 @@ class ZeroBasedPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Pages ``1 .. ceil(total / size) - 1`` when the total is sent."""
-        total = _count(first.get(self.total_key)) if self.total_key else None
+        total = (
+            page_int(first.get(self.total_key), self.total_key, "page") if self.total_key else None
+        )
         if total is None:
             return None
         return range(1, math.ceil(total / self.size))
@@ -302,7 +255,7 @@ class LimitOffsetPages:
 
     def remaining_keys(self, first: RawPage) -> Iterable[int] | None:
         """Offsets ``limit, 2 * limit, ...`` below ``count``, when it is sent."""
-        total = _count(first.get(self.total_key))
+        total = page_int(first.get(self.total_key), self.total_key, "page")
         if total is None or len(self.items(first)) < self.limit:
             return None
         return range(self.limit, total, self.limit)
@@ -312,7 +265,7 @@ class LimitOffsetPages:
         if "next" in page and not page["next"]:
             return None
         items = self.items(page)
-        total = _count(page.get(self.total_key))
+        total = page_int(page.get(self.total_key), self.total_key, "page")
         following = key + len(items)
         if not items or (total is not None and following >= total):
             return None

@@ -124,7 +124,11 @@ class Transport:
         loop = asyncio.get_running_loop()
         if self._session is None:
             connector = aiohttp.TCPConnector(limit=self._config.max_concurrency, ttl_dns_cache=300)
-            session = aiohttp.ClientSession(connector=connector, timeout=self.timeout)
+            # No cookie jar: the token is the one credential, and a cookie the API host set
+            # would be sent back to every port of that host (a caller's session= keeps its own).
+            session = aiohttp.ClientSession(
+                connector=connector, timeout=self.timeout, cookie_jar=aiohttp.DummyCookieJar()
+            )
             # aiohttp re-sends an idempotent request once, underneath us, when a pooled
             # connection drops; off, so max_retries counts every request on the wire. (A
             # caller's own session keeps its setting: see the README's "Reliability".)

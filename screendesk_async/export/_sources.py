@@ -17,9 +17,11 @@ import attrs
 import msgspec
 
 from .._client import AsyncScreendesk
+from .._page_checks import check_identifiers, check_rest_page
+from .._page_numbers import Unreadable, rest_pagination, scim_int
 from .._pagination import ordered_pages
 from .._request import Request, build_url
-from .._strategies import NumberedPages, check_rest_page
+from .._strategies import NumberedPages
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
 from ..models._converter import wire_columns
@@ -32,30 +34,33 @@ SCIM_PAGE_SIZE: Final = 100
 IDS_KEY: Final = "\0ids"
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _total(*path: str) -> Callable[[RawPage], int | None]:
-    def read(page: RawPage) -> int | None:
-        value: Any = page
-        for key in path:
-            value = value.get(key) if isinstance(value, dict) else None
-        return _int(value)
-
-    return read
+# The pages these read have passed their plan's check, which read the same figures the same way.
+def _rest_total(page: RawPage) -> int | None:
+    return rest_pagination(page, "page").count
 
 
 def _rest_page_count(page: RawPage) -> int | None:
-    pagination = page.get("pagination")
-    if not isinstance(pagination, dict):
-        return None
-    return _int(pagination.get("pages")) or _int(pagination.get("last_page"))
+    return rest_pagination(page, "page").page_count
+
+
+def _scim_total(page: RawPage) -> int | None:
+    return scim_int(page, "totalResults", "SCIM page")
 
 
 def _scim_page_count(page: RawPage) -> int | None:
-    total = _int(page.get("totalResults"))
+    total = _scim_total(page)
     return None if total is None else math.ceil(total / SCIM_PAGE_SIZE)
+
+
+def _figure(raw: msgspec.Raw) -> Any:
+    """A pagination value, or :class:`Unreadable` where msgspec cannot read it (5,000 digits).
+
+    So the plan's check names the field, rather than the decoder failing the whole body.
+    """
+    try:
+        return msgspec.json.decode(raw)
+    except msgspec.ValidationError:
+        return Unreadable(bytes(raw).decode("utf-8", "replace"))
 
 
 def _one_line(raw: msgspec.Raw) -> msgspec.Raw | bytes:
@@ -75,8 +80,9 @@ class RawRestDecoder:
 
     msgspec decodes the page, keeping each record's bytes (a pretty-printed record is made one
     line), then each record's id alone. Raises ``ValueError`` (a decode error for the
-    transport) when the body is not an object, or the items are not a list of objects; missing
-    or null items are left to :class:`RawNumberedPages` to report.
+    transport) when the body is not an object, or the items are not a list of objects, and
+    ``RecursionError`` when it nests deeper than msgspec can follow (the transport's decode
+    error too); missing or null items are left to :class:`RawNumberedPages` to report.
     """
 
     def __init__(self, items_key: str, id_key: str) -> None:
@@ -84,7 +90,8 @@ class RawRestDecoder:
         page_type = msgspec.defstruct(
             "RawRestPage",
             [
-                ("pagination", dict[str, Any] | None, None),
+                # Raw values: one msgspec cannot read is still named by the plan's check.
+                ("pagination", dict[str, msgspec.Raw] | None, None),
                 (items_key, list[msgspec.Raw] | None | msgspec.UnsetType, msgspec.UNSET),
             ],
         )
@@ -97,6 +104,8 @@ class RawRestDecoder:
         page = self._page.decode(body)
         items: Any = getattr(page, self.items_key)
         pagination = getattr(page, "pagination", None)
+        if pagination is not None:
+            pagination = {key: _figure(value) for key, value in pagination.items()}
         if not isinstance(items, list):
             # Missing or null: the plan's check says so, naming the page, as for any listing.
             found = {} if items is msgspec.UNSET else {self.items_key: None}
@@ -114,18 +123,25 @@ class RawNumberedPages(NumberedPages):
     they are not dicts here); a page that repeats the one before it is recognised by its ids.
     """
 
-    def __init__(self, items_key: str, first_page: int = 1, last_page: int | None = None) -> None:
+    def __init__(
+        self, items_key: str, first_page: int = 1, last_page: int | None = None, *, id_key: str
+    ) -> None:
         super().__init__(items_key, first_page, last_page)
+        self.record_id = id_key
         self._previous_ids: list[Any] = []
 
     def check(self, key: int, page: RawPage) -> None:
-        """:func:`~screendesk_async._pagination.check_rest_page`, and no repeated page."""
+        """:func:`~screendesk_async._page_checks.check_rest_page`, and no repeated page.
+
+        Every record must carry its id, as in the typed listings; the ids are the decoder's.
+        """
         items = page.get(self.items_key)
         if isinstance(items, list):
             # Stand-ins of the right type and number: only how many there are matters to it.
             page = {**page, self.items_key: [{}] * len(items)}
         check_rest_page(self.items_key, key, page)
         ids = page[IDS_KEY]
+        check_identifiers(ids, self.record_id, f"page {key}")
         if ids and ids == self._previous_ids:
             raise ResponseDecodeError(
                 f"page {key}: the same records as the page before it", method="GET"
@@ -148,7 +164,8 @@ def _rest_pages(segment: str, items_key: str, id_key: str) -> OpenPages:
             return page
 
         window = concurrency or transport.config.max_concurrency
-        return ordered_pages(fetch, RawNumberedPages(items_key, first, last), window)
+        plan = RawNumberedPages(items_key, first, last, id_key=id_key)
+        return ordered_pages(fetch, plan, window)
 
     return open_pages
 
@@ -200,7 +217,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="records",
         id_key="uuid",
         columns=wire_columns(Recording),
-        total=_total("pagination", "count"),
+        total=_rest_total,
         page_count=_rest_page_count,
         open_pages=_rest_pages("recordings", "records", "uuid"),
     ),
@@ -209,7 +226,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="users",
         id_key="email",
         columns=wire_columns(User),
-        total=_total("pagination", "count"),
+        total=_rest_total,
         page_count=_rest_page_count,
         open_pages=_rest_pages("users", "users", "email"),
     ),
@@ -218,7 +235,7 @@ SOURCES: Final[dict[str, Source]] = {
         items_key="Resources",
         id_key="id",
         columns=wire_columns(ScimUser),
-        total=_total("totalResults"),
+        total=_scim_total,
         page_count=_scim_page_count,
         open_pages=_scim_pages,
         # SCIM lists have no "newest first" head where records created meanwhile would appear.

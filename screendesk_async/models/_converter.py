@@ -4,7 +4,8 @@ Every model's hooks are generated from its declared wire shape (``_shape``): JSO
 older spellings a field is also read from, the ``extra`` of SCIM models, ``None`` left out or
 kept. The converter is lenient by design: an unknown field is ignored, an unknown enum value is
 kept as a string, and a timestamp or number it cannot read, or a nested object sent as anything
-but an object, becomes ``None`` rather than failing a whole page.
+but an object, becomes ``None`` rather than failing a whole page (a text field sent as an
+object or a list reads as ``""``).
 
 Lists of the plain models (a page of recordings) are structured a page at a time (``_batch``),
 but only while every hook the batch would stand in for is still this module's own: once an
@@ -122,8 +123,14 @@ def _structure_bool(value: Any, _: type) -> bool | None:
 
 @_own
 def _structure_str(value: Any, _: type) -> str:
+    if type(value) is str:
+        return value
     # Only non-optional fields (identifiers) reach this with None: never turn it into "None".
-    return value if type(value) is str else ("" if value is None else str(value))
+    # An object or a list holds no text: its repr would be made up, and one nested deep
+    # enough cannot even be printed (RecursionError).
+    if value is None or isinstance(value, dict | list):
+        return ""
+    return str(value)
 
 
 _SCALARS: Final[dict[type, Hook]] = {

@@ -1,8 +1,12 @@
-"""Single-object responses: the object must carry its identifier, or the call fails loudly."""
+"""A record's identifier: every response object and every listed record must carry one.
+
+The rule, one for ``get()`` of a single object and for every record of every page: an
+identifier is missing when it is absent, null, ``""``, or a list or an object (those read as
+``""`` too). ``0`` is an identifier like any other.
+"""
 
 from __future__ import annotations
 
-import typing
 from typing import Any, TypeVar
 
 from .. import errors
@@ -10,6 +14,23 @@ from ._converter import converter
 from ._shape import shape
 
 M = TypeVar("M")
+
+
+def is_identifier(value: Any) -> bool:
+    """Whether the JSON ``value`` of an identifier field names a record.
+
+    >>> [is_identifier(v) for v in ("r-1", 0, "", None, [])]
+    [True, True, False, False, False]
+    """
+    return value is not None and value != "" and not isinstance(value, dict | list)
+
+
+def wire_identifier(cls: type) -> str | None:
+    """The JSON name of the field that identifies a ``cls`` (``uuid``, ``email``, ``id``)."""
+    identifier: str | None = getattr(cls, "_wire_identifier", None)
+    if identifier is None:
+        return None
+    return next(f.wire for f in shape(cls).fields if f.name == identifier)
 
 
 def structure_one(data: Any, cls: type[M]) -> M:
@@ -25,7 +46,8 @@ def structure_one(data: Any, cls: type[M]) -> M:
         raise errors.ResponseDecodeError(f"expected a JSON object for a {name}")
     model = converter.structure(data, cls)
     identifier: str | None = getattr(cls, "_wire_identifier", None)
-    if identifier is not None and not getattr(model, identifier):
-        wire = next(f.wire for f in shape(typing.cast(type, cls)).fields if f.name == identifier)
-        raise errors.ResponseDecodeError(f"the response has no {wire!r}: it is not a {name}")
+    if identifier is not None and not is_identifier(getattr(model, identifier)):
+        raise errors.ResponseDecodeError(
+            f"the response has no {wire_identifier(cls)!r}: it is not a {name}"
+        )
     return model

@@ -8,12 +8,13 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 from .. import _constants as C
 from .. import _validate
+from .._page_checks import check_rest_page
 from .._pagination import RawPage, ordered_pages
 from .._request import Api, Request, build_url, encode_json
-from .._strategies import NumberedPages, check_rest_page
+from .._strategies import NumberedPages
 from .._transport import Transport
 from ..models._converter import converter, structure_list
-from ..models._identity import structure_one
+from ..models._identity import structure_one, wire_identifier
 from ..models.common import Page, Pagination
 
 T = TypeVar("T")
@@ -133,13 +134,14 @@ class AsyncRestCollection(Resource, Generic[T]):
         """
         first, last = _validate.page_range(first_page, last_page)
         window = self._concurrency(concurrency)
-        return ordered_pages(self._fetch_raw, NumberedPages(self.items_key, first, last), window)
+        plan = NumberedPages(self.items_key, first, last, id_key=wire_identifier(self.model))
+        return ordered_pages(self._fetch_raw, plan, window)
 
     async def page(self, n: int) -> Page[T]:
         """Page ``n`` (1-based) of the collection, in one request."""
         _validate.positive_int(n, "page number")
         raw = await self._fetch_raw(n)
-        check_rest_page(self.items_key, n, raw)
+        check_rest_page(self.items_key, n, raw, wire_identifier(self.model))
         return self._to_page(raw)
 
     def _to_page(self, raw: RawPage) -> Page[T]:

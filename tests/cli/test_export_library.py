@@ -156,7 +156,7 @@ def test_missing_or_null_records_are_reported_by_the_page_check(body: bytes, mes
 
     page = RawRestDecoder("records", "uuid")(body)
     with pytest.raises(errors.ResponseDecodeError, match=message):
-        RawNumberedPages("records").check(1, page)
+        RawNumberedPages("records", id_key="uuid").check(1, page)
 
 
 def test_raw_decoder_keeps_bytes_and_makes_pretty_records_one_line() -> None:

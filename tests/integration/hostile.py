@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import ssl
+import subprocess
+import sys
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
+import pytest
 from aiohttp import web
+
+from screendesk_async import AsyncScreendesk, errors
+from screendesk_async.export import export
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -136,3 +144,44 @@ def rest_page(number: int, pages: int, per_page: int = 25) -> dict[str, Any]:
         "pagination": pagination,
         "records": [recording(first + i) for i in range(per_page)],
     }
+
+
+def export_in_process(
+    handler: Handler, token: str, output: Path
+) -> subprocess.CompletedProcess[str]:
+    """``screendesk export recordings -o OUTPUT`` in a second process, against ``handler``."""
+    with serve_in_thread(handler) as server:
+        env = {**os.environ, "SCREENDESK_API_TOKEN": token, "SCREENDESK_BASE_URL": server.url}
+        return subprocess.run(
+            [sys.executable, "-m", "screendesk_async", "export", "recordings", "-o", str(output)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+
+def assert_failed_in_one_line(
+    done: subprocess.CompletedProcess[str], said: str, token: str
+) -> None:
+    """The command failed with exit status 1 and one line on stderr saying ``said``."""
+    assert done.returncode == 1, done.stderr[-500:]
+    assert done.stderr.count("\n") == 1, done.stderr[-500:]
+    assert said in done.stderr
+    assert "Traceback" not in done.stderr
+    assert token not in done.stdout + done.stderr
+
+
+async def assert_scim_listing_fails(
+    handler: Handler, token: str, said: str, output: Path, *, bound: float = 20
+) -> None:
+    """SCIM ``list()`` and the SCIM export against ``handler`` raise ``ResponseDecodeError``."""
+    async with (
+        asyncio.timeout(bound),
+        serve(handler) as server,
+        AsyncScreendesk(token, scim_token=token, scim_base_url=server.url, max_retries=0) as sd,
+    ):
+        with pytest.raises(errors.ResponseDecodeError, match=said):
+            _ = [u async for u in sd.scim.users.list()]
+        with pytest.raises(errors.ResponseDecodeError, match=said):
+            await export(sd, "scim-users", output)

@@ -282,18 +282,42 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+#: The figures of a REST pagination object the client reads, and the largest it plans with.
+_FIGURES: Final = ("page", "pages", "last_page", "next_page", "count", "items")
+_MAX_FIGURE: Final = 2**31 - 1
+
+
+def _is_figure(value: Any) -> bool:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 11:
+        value = int(value)
+    return value is None or (type(value) is int and 0 <= value <= _MAX_FIGURE)
+
+
+#: What identifies a record of each listing (the spec does not require it in a record).
+_IDENTIFIERS: Final = {"records": "uuid", "users": "email"}
+
+
+def _identified(record: Any, items_key: str) -> bool:
+    value = record.get(_IDENTIFIERS[items_key]) if isinstance(record, dict) else None
+    return value is not None and value != "" and not isinstance(value, dict | list)
+
+
 def is_first_page(body: Any, items_key: str) -> bool:
     """Whether ``body`` can be page 1 as the docs describe pages (Prism's random ones rarely are).
 
     The docs' rules the client enforces, which no schema can state: the page number is the
-    one asked for, and an empty page does not say that records follow it.
+    one asked for, every figure is a count from 0 to 2**31 - 1 (the spec's integers are
+    unbounded), every record carries its identifier, and an empty page does not say that
+    records follow it.
     """
     pagination = body.get("pagination") if isinstance(body, dict) else None
     pagination = pagination if isinstance(pagination, dict) else {}
     if pagination.get("page") is not None and pagination.get("page") != 1:
         return False
+    if not all(_is_figure(pagination.get(key)) for key in _FIGURES):
+        return False
     if body.get(items_key):
-        return True
+        return all(_identified(record, items_key) for record in body[items_key])
     said = ("pages", "last_page", "next_page")
     return (
         not any(_int(pagination.get(key)) > 1 for key in said)

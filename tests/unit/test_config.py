@@ -106,6 +106,9 @@ def test_allowed_base_urls(url: str) -> None:
         "https://",
         "https://example.com/?a=1",
         "https://example.com/#frag",
+        "https://user:password@example.com",
+        "http://user@127.0.0.1:8080",
+        "https://example.com:99999",
     ],
 )
 def test_refused_base_urls(url: str) -> None:

@@ -11,7 +11,12 @@ from yarl import URL
 
 from screendesk_async import errors
 from screendesk_async._request import Request
-from screendesk_async._response import decode_body, parse_retry_after, status_error
+from screendesk_async._response import (
+    decode_body,
+    nests_deeper_than,
+    parse_retry_after,
+    status_error,
+)
 
 REST_URL = URL("https://api.test/api/v2/recordings/0f8fad5b-d9cb-469f-a165-70867728950e")
 SCIM_URL = URL("https://api.test/api/v2/scim/Users")
@@ -332,3 +337,27 @@ def test_decode_error_is_not_a_status_error() -> None:
         decode_body(rest_request(), 200, JSON, b"nope")
     assert isinstance(info.value, errors.ScreendeskError)
     assert not isinstance(info.value, errors.APIStatusError)
+
+
+@pytest.mark.parametrize(
+    ("value", "depth"),
+    [
+        (1, 0),
+        ("[[[", 0),
+        ([], 1),
+        ({}, 1),
+        ([1, {"a": "b"}], 2),
+        ({"a": [1], "b": {"c": [[]]}}, 4),
+        ([[], [[[]]], {}], 4),
+    ],
+)
+def test_nesting_is_measured_level_by_level(value: Any, depth: int) -> None:
+    assert not nests_deeper_than(value, depth)
+    assert nests_deeper_than(value, depth - 1) is (depth > 0)
+
+
+def test_a_scim_body_past_the_depth_limit_is_refused_and_a_rest_one_is_not() -> None:
+    body = b'{"id": "u1", "x": ' + b"[" * 64 + b"]" * 64 + b"}"
+    with pytest.raises(errors.ResponseDecodeError, match="nests deeper than 64 levels"):
+        decode_body(scim_request("GET", frozenset({200})), 200, JSON, body)
+    assert decode_body(rest_request(), 200, JSON, body)["id"] == "u1"

@@ -10,7 +10,8 @@ import pytest
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async import _transport as transport_module
 from screendesk_async._logging import LOGGER_NAME, redact, remember_secret, scrub
-from screendesk_async._strategies import OffsetPages, check_items, check_rest_page
+from screendesk_async._page_checks import check_items, check_rest_page
+from screendesk_async._strategies import OffsetPages
 
 from ..expect import config_of
 
