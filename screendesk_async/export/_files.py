@@ -7,7 +7,9 @@ created exclusively, and an existing one must be a regular file of this user: a 
 planted there can make an export fail, never write somewhere else.
 
 FILE itself may be a symbolic link that the user named: the export then writes its target
-(:func:`resolve_output`), and the link stays as it is.
+(:func:`resolve_output`), and the link stays as it is. A link or a FIFO that another user left
+as FILE in such a shared directory is refused, as Linux itself does when its
+``fs.protected_symlinks`` and ``fs.protected_fifos`` are on.
 """
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ _SAFE: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
 _FILE_MODE: Final = 0o666
 #: The lock file is nobody else's business.
 _LOCK_MODE: Final = 0o600
+#: Links followed from FILE before giving up (Linux's own limit).
+_MAX_LINKS: Final = 40
+#: A directory like /tmp: anyone may create entries, only their owner remove them.
+_SHARED: Final = stat.S_ISVTX | stat.S_IWOTH
 
 
 def partial_path(output: Path) -> Path:
@@ -50,15 +56,53 @@ def lock_path(output: Path) -> Path:
 
 
 def resolve_output(output: Path) -> Path:
-    """The file to write: ``output``, or its target when ``output`` is a symbolic link.
+    """The file to write: ``output``, or the end of the chain of links ``output`` is.
 
     The user named the link, so its target is theirs to write; the link itself is never
     replaced by the finished export. The files beside it go beside the target, on its file
-    system, where the final rename is atomic.
+    system, where the final rename is atomic. A link or a FIFO that another user left in a
+    shared directory (:func:`_planted`) is refused: the user named a path, not that user's
+    choice of file. The target is composed from each link's own text, never re-resolved, so
+    what was checked is what is written.
+
+    Raises:
+        ExportError: a link or special file of another user, or a loop of links.
     """
-    if output.is_symlink():
-        return Path(os.path.realpath(output))
-    return output
+    path = output
+    for _ in range(_MAX_LINKS):
+        try:
+            info = path.lstat()
+        except OSError:  # nothing there yet (or no directory: check_directory names it)
+            return path
+        link = stat.S_ISLNK(info.st_mode)
+        if not link and (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
+            return path
+        if _planted(path, info):
+            what = "symbolic link" if link else "special file"
+            raise ExportError(
+                f"{path} is a {what} of another user in the shared directory {path.parent}: "
+                "an export never writes through it"
+            )
+        if not link:
+            return path  # a FIFO or a device of this user's: written to as it is
+        path = path.parent / os.readlink(path)  # relative to the link's directory
+    raise ExportError(f"{output}: too many levels of symbolic links")
+
+
+def _planted(path: Path, info: os.stat_result) -> bool:
+    """Whether ``path`` was left by another user in a shared sticky directory (``/tmp``).
+
+    The rule of Linux's ``fs.protected_symlinks`` and ``fs.protected_fifos`` (often off):
+    neither this user's nor the directory owner's, in a sticky world-writable directory.
+    """
+    if not hasattr(os, "geteuid") or info.st_uid == os.geteuid():
+        return False
+    try:
+        directory = path.parent.stat()
+    except OSError:
+        return False
+    shared = directory.st_mode & _SHARED == _SHARED
+    return shared and info.st_uid != directory.st_uid
 
 
 def check_directory(output: Path) -> None:

@@ -16,8 +16,15 @@ import attrs
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import Checkpoint
-from ._files import checkpoint_path, is_file, partial_path, size_of
-from ._sinks import STDOUT
+from ._files import (
+    check_directory,
+    checkpoint_path,
+    is_file,
+    partial_path,
+    resolve_output,
+    size_of,
+)
+from ._sinks import STDOUT, is_special
 from ._sources import Source
 
 FORMATS: Final = ("jsonl", "csv")
@@ -71,6 +78,25 @@ class Target:
     compressed: bool
     direct: bool
     overwrite: bool = False
+
+
+def locate(output: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """``(the file to write, direct)`` for ``output``, checked before anything is created.
+
+    Direct: standard output or an existing special file, written as it is. Otherwise the file
+    is ``output`` or its link's target (``_files.resolve_output``), in a directory that can
+    take it. Blocking (it looks at the file system).
+
+    Raises:
+        ExportError: a link or FIFO another user planted, or a directory that cannot take it.
+    """
+    if os.fspath(output) == STDOUT:
+        return Path(output), True
+    path = resolve_output(Path(output))  # first: a FIFO another user planted is refused too
+    if is_special(Path(output)):
+        return Path(output), True
+    check_directory(path)
+    return path, False
 
 
 def origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:

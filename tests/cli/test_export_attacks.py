@@ -1,0 +1,158 @@
+"""A reviewer's attacks on the files of an export, round 2: another user, FIFOs, cancellation.
+
+Another user is a real second process: ``/usr/bin/python3`` run as ``nobody`` (uid 65534) in a
+shared sticky directory such as ``/tmp``. Linux can refuse to follow such a user's links and
+FIFOs (``fs.protected_symlinks``, ``fs.protected_fifos``), but both are often off, and an export
+that resolves FILE's link itself bypasses them anyway.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screendesk_async.testing import FakeScreendesk, ServerThread
+
+from .test_export_cli import finish, screendesk
+
+pytestmark = pytest.mark.integration
+
+#: A user who is not this one, and an interpreter every user may run.
+NOBODY: int = 65534
+SYSTEM_PYTHON = "/usr/bin/python3"
+
+another_user = pytest.mark.skipif(
+    not hasattr(os, "geteuid")
+    or os.geteuid() != 0
+    or not os.access(SYSTEM_PYTHON, os.X_OK)
+    or sys.platform != "linux",
+    reason="needs root (to run a process as another user) and /usr/bin/python3 on Linux",
+)
+
+
+@pytest.fixture
+def account() -> Iterator[FakeScreendesk]:
+    with ServerThread(FakeScreendesk(recordings=200, page_size=20, seed=3)) as fake:
+        yield fake
+
+
+@pytest.fixture
+def shared(tmp_path: Path) -> Path:
+    """A directory like ``/tmp``: anyone may create files there, only their owner remove them."""
+    directory = tmp_path / "shared"
+    directory.mkdir()
+    directory.chmod(0o1777)
+    return directory
+
+
+def as_another_user(code: str, cwd: Path, **popen: Any) -> subprocess.Popen[str]:
+    """Run ``code`` as ``nobody``, in ``cwd`` (entered before the user changes)."""
+    return subprocess.Popen(
+        [SYSTEM_PYTHON, "-I", "-c", code],
+        cwd=cwd,
+        user=NOBODY,
+        group=NOBODY,
+        extra_groups=[],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **popen,
+    )
+
+
+def plant(code: str, shared: Path) -> None:
+    """Another user does ``code`` in ``shared`` (and it works)."""
+    status, _, err = finish(as_another_user(code, shared), timeout=30)
+    assert (status, err) == (0, ""), err
+
+
+@another_user
+@pytest.mark.parametrize("named", ["the link", "a link of mine to it"])
+def test_a_link_another_user_planted_as_file_is_not_followed(
+    account: FakeScreendesk, tmp_path: Path, shared: Path, named: str
+) -> None:
+    private = tmp_path / "private"
+    private.mkdir()
+    victim = private / "authorized_keys"  # not there yet: a dangling link needs no --force
+    plant(f"import os; os.symlink({str(victim)!r}, 'r.jsonl')", shared)
+    output = shared / "r.jsonl"
+    if named != "the link":  # the user's own link, to the planted one: a chain
+        output = private / "latest.jsonl"
+        output.symlink_to(shared / "r.jsonl")
+    code, out, err = finish(screendesk(account, "export", "recordings", "-o", str(output)))
+    assert code == 1, out
+    assert err.count("\n") == 1
+    # Before: exit 0, and a victim file the user never named appeared, holding the records.
+    assert f"{shared / 'r.jsonl'} is a symbolic link of another user" in err
+    assert not victim.exists()
+    assert sorted(p.name for p in shared.iterdir()) == ["r.jsonl"]
+    assert account.requests == []  # refused before any request
+
+
+FIFO_READER = """
+import os, select, sys
+fd = os.open("r.jsonl", os.O_RDWR)  # a reader (and a writer: never an end of file)
+print("reading", flush=True)
+received = 0
+while True:
+    ready = select.select([fd, sys.stdin], [], [])[0]
+    if fd not in ready:
+        break  # stdin closed: the export is over
+    received += len(os.read(fd, 1 << 16))
+print(received, flush=True)
+"""
+
+
+@another_user
+def test_a_fifo_another_user_planted_as_file_gets_no_record(
+    account: FakeScreendesk, shared: Path
+) -> None:
+    plant("import os; os.mkfifo('r.jsonl', 0o666)", shared)
+    reader = as_another_user(FIFO_READER, shared, stdin=subprocess.PIPE)
+    assert reader.stdout is not None
+    try:
+        assert reader.stdout.readline() == "reading\n"
+        code, out, err = finish(
+            screendesk(account, "export", "recordings", "-o", str(shared / "r.jsonl"))
+        )
+    finally:
+        received, reader_err = reader.communicate(timeout=30)  # closes its stdin first
+    assert reader_err == ""
+    assert int(received) == 0  # before: 127,555 bytes, every record of the account
+    assert code == 1, out
+    assert err.count("\n") == 1
+    assert "is a special file of another user" in err
+    assert account.requests == []
+
+
+def test_my_own_link_in_a_shared_directory_is_still_followed(
+    account: FakeScreendesk, tmp_path: Path, shared: Path
+) -> None:
+    target = tmp_path / "recordings.jsonl"
+    (shared / "latest.jsonl").symlink_to(target)
+    code, _, err = finish(
+        screendesk(account, "export", "recordings", "-o", str(shared / "latest.jsonl"))
+    )
+    assert (code, err) == (0, "")
+    assert (shared / "latest.jsonl").is_symlink()
+    assert target.read_bytes().count(b"\n") == 200
+
+
+def test_a_loop_of_links_is_named_before_any_request(
+    account: FakeScreendesk, tmp_path: Path
+) -> None:
+    (tmp_path / "a.jsonl").symlink_to("b.jsonl")
+    (tmp_path / "b.jsonl").symlink_to("a.jsonl")
+    output = tmp_path / "a.jsonl"
+    code, _, err = finish(screendesk(account, "export", "users", "-o", str(output), "--force"))
+    # Before: exit 0, and the link the user named was replaced by a regular file.
+    assert code == 1
+    assert err == f"screendesk: error: {output}: too many levels of symbolic links\n"
+    assert (tmp_path / "a.jsonl").is_symlink()
+    assert account.requests == []
