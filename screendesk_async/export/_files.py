@@ -30,6 +30,8 @@ except ImportError:  # pragma: no cover - Windows
 
 #: Added to every open here: never through a link, never inherited by a child process.
 _SAFE: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Opens an existing file without waiting (a FIFO planted there would wait for a writer).
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
 #: Permissions of a new partial file (before the umask), as ``open()`` gives any new file.
 _FILE_MODE: Final = 0o666
 #: The lock file is nobody else's business.
@@ -152,12 +154,16 @@ def open_existing(path: Path, flags: int) -> int:
         ExportError: ``path`` is a link, not a regular file, or another user's.
     """
     try:
-        fd = os.open(path, flags | _SAFE)
+        # Non-blocking: opening a FIFO to read waits for a writer, forever; _checked refuses it.
+        fd = os.open(path, flags | _SAFE | _NONBLOCK)
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise _refused(path, exc) from None
-    return _checked(fd, path)
+    fd = _checked(fd, path)
+    if _NONBLOCK:  # a regular file: reads and writes block as usual
+        os.set_blocking(fd, True)
+    return fd
 
 
 def create_new(path: Path, flags: int = os.O_WRONLY) -> int:

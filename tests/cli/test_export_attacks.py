@@ -9,6 +9,7 @@ that resolves FILE's link itself bypasses them anyway.
 from __future__ import annotations
 
 import os
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ import pytest
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
 from .test_export_cli import finish, screendesk
+from .test_export_files import interrupted_export
 
 pytestmark = pytest.mark.integration
 
@@ -156,3 +158,26 @@ def test_a_loop_of_links_is_named_before_any_request(
     assert err == f"screendesk: error: {output}: too many levels of symbolic links\n"
     assert (tmp_path / "a.jsonl").is_symlink()
     assert account.requests == []
+
+
+@pytest.mark.parametrize("which", ["checkpoint", "partial"])
+def test_a_fifo_beside_file_fails_a_resume_at_once(
+    account: FakeScreendesk, tmp_path: Path, which: str
+) -> None:
+    output = tmp_path / "r.jsonl"
+    interrupted_export(account, output)
+    planted = Path(f"{output}.{which}")
+    planted.unlink()
+    os.mkfifo(planted)
+    process = screendesk(account, "export", "recordings", "-o", str(output), "--resume")
+    try:
+        code, out, err = finish(process, timeout=30)
+    finally:
+        process.kill()  # before: it waited for a writer to the FIFO, forever (holding FILE.lock)
+        process.communicate()
+    assert code == 1, out
+    assert (
+        err == f"screendesk: error: {planted} is not a regular file: an export never writes to it\n"
+    )
+    assert stat.S_ISFIFO(planted.lstat().st_mode)
+    assert not output.exists()
