@@ -207,26 +207,29 @@ class ExportLock:
 
     A second export of the same FILE (a cron job that overlaps the last one) fails at once
     instead of interleaving its pages with the first one's. The lock file is removed when the
-    export ends; the kernel releases the lock of a killed process by itself.
+    export ends; the kernel releases the lock of a killed process by itself. The object exists
+    before the lock is taken, so that whoever waits for :meth:`acquire` (on another thread)
+    can release what it took even when that wait was cancelled.
 
     Example::
 
-        lock = ExportLock.acquire(Path("r.jsonl"))
+        lock = ExportLock(Path("r.jsonl"))
         try:
+            lock.acquire()
             ...
         finally:
             lock.release()
     """
 
-    def __init__(self, path: Path, fd: int | None) -> None:
-        self._path, self._fd = path, fd
+    def __init__(self, output: Path) -> None:
+        self._output, self._path = output, lock_path(output)
+        self._fd: int | None = None
 
-    @classmethod
-    def acquire(cls, output: Path) -> ExportLock:
+    def acquire(self) -> None:
         """Lock ``output``'s lock file, or raise ``ExportError`` if another export holds it."""
-        path = lock_path(output)
+        path = self._path
         if fcntl is None:  # pragma: no cover - Windows
-            return cls(path, None)
+            return
         for _ in range(8):
             try:
                 fd = _checked(os.open(path, os.O_RDWR | os.O_CREAT | _SAFE, _LOCK_MODE), path)
@@ -237,7 +240,7 @@ class ExportLock:
             except BlockingIOError:
                 os.close(fd)
                 raise ExportError(
-                    f"another export is writing {output} (it holds {path}); "
+                    f"another export is writing {self._output} (it holds {path}); "
                     "wait for it to finish, then --resume if it did not"
                 ) from None
             # Between our open and our lock, the export that held it may have ended and removed
@@ -245,7 +248,8 @@ class ExportLock:
             # nothing, so it only counts while the path is still that file.
             with contextlib.suppress(FileNotFoundError):
                 if os.path.samestat(os.fstat(fd), path.lstat()):
-                    return cls(path, fd)
+                    self._fd = fd
+                    return
             os.close(fd)
         raise ExportError(f"{path} keeps changing: is another program removing it?")
 

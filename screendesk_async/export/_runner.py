@@ -24,6 +24,7 @@ from ._files import ExportLock
 from ._head import head_pages, ids_at_head, record_id
 from ._journal import Journal
 from ._recent import RecentIds
+from ._sinks import settled
 from ._sources import IDS_KEY, SOURCES, RawPage, Source
 from ._start import Target, check_slice, fresh_state, locate, origin, output_format, prepare
 from ._summary import ExportSummary, slice_warnings
@@ -96,12 +97,13 @@ async def export(
         return await run(target, fresh_state(source, fmt, pages), resumed=False).execute()
     target = Target(os.fspath(output), path, compressed, direct=False, overwrite=force)
     account = origin(sd, source)
-    lock = await asyncio.to_thread(ExportLock.acquire, path)
+    lock = ExportLock(path)
     try:
-        state = await asyncio.to_thread(prepare, path, source, fmt, pages, account, resume, force)
+        await settled(lock.acquire)
+        state = await settled(prepare, path, source, fmt, pages, account, resume, force)
         return await run(target, state, resumed=resume).execute()
     finally:
-        lock.release()  # execute returns once the writer thread is done with the files
+        lock.release()  # each returns only once its thread is done with the files
 
 
 class _Run:

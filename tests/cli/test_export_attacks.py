@@ -8,19 +8,26 @@ that resolves FILE's link itself bypasses them anyway.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import gc
 import os
 import stat
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import pytest
 
+from screendesk_async import AsyncScreendesk
+from screendesk_async.export import export
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
-from .test_export_cli import finish, screendesk
+from .test_export_cli import finish, lines, screendesk
 from .test_export_files import interrupted_export
 
 pytestmark = pytest.mark.integration
@@ -181,3 +188,79 @@ def test_a_fifo_beside_file_fails_a_resume_at_once(
     )
     assert stat.S_ISFIFO(planted.lstat().st_mode)
     assert not output.exists()
+
+
+#: How long a paused step waits for the test before it goes on by itself.
+PAUSE = 0.5
+
+
+class Pause:
+    """Holds an export's worker thread just after ``step`` (a function of the export) returns.
+
+    A profile function of the threads started from now on (``threading.setprofile``): the
+    export's real code runs, and is only held at that point, like a slow disk would hold it.
+    """
+
+    def __init__(self, step: str) -> None:
+        self.step = step
+        self.reached, self.resumed, self.go = (
+            threading.Event(),
+            threading.Event(),
+            threading.Event(),
+        )
+        self._taken = threading.Lock()
+
+    def profile(self, frame: FrameType, event: str, _: object) -> None:
+        code = frame.f_code
+        if event != "return" or code.co_name != self.step or EXPORT_PACKAGE not in code.co_filename:
+            return
+        if not self._taken.acquire(blocking=False):
+            return  # held once only
+        self.reached.set()
+        self.go.wait(PAUSE)
+        self.resumed.set()
+
+
+def names(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir())
+
+
+EXPORT_PACKAGE = str(Path(export.__code__.co_filename).parent)
+
+
+@pytest.mark.parametrize(
+    "step", ["acquire", "prepare", "_open", "_checkpoint_now", "_write", "_finish"]
+)
+async def test_an_export_cancelled_during_its_file_work_leaves_nothing_going_on(
+    account: FakeScreendesk, tmp_path: Path, step: str
+) -> None:
+    output = tmp_path / "r.jsonl"
+    pause = Pause(step)
+    previous = threading.getprofile()
+    threading.setprofile(pause.profile)
+    try:
+        async with AsyncScreendesk(account.admin_token, base_url=account.url) as sd:
+            task = asyncio.create_task(export(sd, "recordings", output, checkpoint_every=0.0))
+            reached = await asyncio.to_thread(pause.reached.wait, 30)
+            assert reached, f"the export never ran {step}"
+            task.cancel()  # while the thread is held just after the step
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            # Before: cancelled during acquire or prepare, export() ended at once, its thread
+            # still working: the lock it then took was held until the process ended.
+            assert pause.resumed.is_set(), "export() ended while its file work went on"
+            # Resumable or nothing, or FILE; before, after _open: FILE.partial alone (which
+            # --resume cannot continue, nor a new export start without --force) and an
+            # unclosed file.
+            assert names(tmp_path) in (
+                [],
+                ["r.jsonl"],
+                ["r.jsonl.checkpoint", "r.jsonl.partial"],
+            )
+            gc.collect()  # an unclosed file would warn here (and the warning fail the test)
+            summary = await export(sd, "recordings", output, force=True)
+    finally:
+        threading.setprofile(previous)
+        pause.go.set()
+    assert summary.records == 200
+    assert lines(output) == account.recordings_raw()
