@@ -21,6 +21,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import orjson
 import pytest
 
 from screendesk_async import AsyncScreendesk
@@ -264,3 +265,34 @@ async def test_an_export_cancelled_during_its_file_work_leaves_nothing_going_on(
         pause.go.set()
     assert summary.records == 200
     assert lines(output) == account.recordings_raw()
+
+
+@pytest.mark.parametrize(
+    "field",
+    [
+        {"size": "10"},
+        {"last_page": "z"},
+        {"records": None},
+        {"recent_ids": 5},
+        {"recent_ids": [1, 2]},
+        {"token_salt": 5},
+        {"columns": "uuid"},
+    ],
+)
+def test_a_checkpoint_of_the_wrong_types_is_a_one_line_error(
+    account: FakeScreendesk, tmp_path: Path, field: dict[str, Any]
+) -> None:
+    output = tmp_path / "r.jsonl"
+    interrupted_export(account, output)
+    checkpoint, partial = Path(f"{output}.checkpoint"), Path(f"{output}.partial")
+    checkpoint.write_bytes(orjson.dumps({**orjson.loads(checkpoint.read_bytes()), **field}))
+    before = partial.read_bytes()
+    code, out, err = finish(
+        screendesk(account, "export", "recordings", "-o", str(output), "--resume")
+    )
+    assert code == 1, out
+    # Before: a TypeError's traceback of 60 lines, or (a list of numbers as ids) a resume.
+    assert err.count("\n") == 1, err
+    assert err.startswith(f"screendesk: error: unreadable checkpoint {checkpoint}: ")
+    assert f"$.{next(iter(field))}" in err  # which field
+    assert partial.read_bytes() == before
