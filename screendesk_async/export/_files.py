@@ -113,6 +113,8 @@ def check_directory(output: Path) -> None:
     Checked before anything is created there, so the message names the user's path and what
     to do, not one of the files an export keeps beside it.
     """
+    if output.is_dir():  # else found only by the final rename, after every page was read
+        raise ExportError(f"cannot write {output}: it is a directory")
     directory = output.parent
     if not directory.exists():
         raise ExportError(

@@ -296,3 +296,21 @@ def test_a_checkpoint_of_the_wrong_types_is_a_one_line_error(
     assert err.startswith(f"screendesk: error: unreadable checkpoint {checkpoint}: ")
     assert f"$.{next(iter(field))}" in err  # which field
     assert partial.read_bytes() == before
+
+
+@pytest.mark.parametrize("named", ["the directory", "a link to it"])
+def test_a_directory_as_file_is_refused_before_any_request(
+    account: FakeScreendesk, tmp_path: Path, named: str
+) -> None:
+    directory = tmp_path / "exports"
+    directory.mkdir()
+    output = directory if named == "the directory" else tmp_path / "latest"
+    if output != directory:
+        output.symlink_to(directory)
+    code, _, err = finish(screendesk(account, "export", "users", "-o", str(output), "--force"))
+    assert code == 1
+    # Before: every page was read and written, then the rename failed ("Is a directory"),
+    # leaving FILE.partial and FILE.checkpoint that --resume could not finish either.
+    assert err == f"screendesk: error: cannot write {directory}: it is a directory\n"
+    assert account.requests == []
+    assert names(tmp_path) == sorted(["exports", *([] if output == directory else ["latest"])])
