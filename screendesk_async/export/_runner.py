@@ -99,8 +99,7 @@ async def export(
     account = origin(sd, source)
     lock = ExportLock(path)
     try:
-        await settled(lock.acquire)
-        state = await settled(prepare, path, source, fmt, pages, account, resume, force)
+        state = await settled(prepare, lock, path, source, fmt, pages, account, resume, force)
         return await run(target, state, resumed=resume).execute()
     finally:
         lock.release()  # each returns only once its thread is done with the files

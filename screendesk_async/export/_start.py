@@ -17,6 +17,7 @@ from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import Checkpoint
 from ._files import (
+    ExportLock,
     check_directory,
     checkpoint_path,
     is_file,
@@ -108,6 +109,7 @@ def origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:
 
 
 def prepare(
+    lock: ExportLock,
     output: Path,
     source: Source,
     fmt: str,
@@ -116,11 +118,13 @@ def prepare(
     resume: bool,
     force: bool,
 ) -> Checkpoint:
-    """Check the files against the options (before any request) and say where to start.
+    """Take ``lock``, check the files against the options (before any request), say where to start.
 
     ``origin`` is the ``(base URL, token)`` the export reads with: a checkpoint of another
     account's export is refused, so that one file never holds two accounts' records.
+    Blocking; the caller releases ``lock``, also when this raises.
     """
+    lock.acquire()  # first: nothing here may be looked at while another export writes
     partial, checkpoint = partial_path(output), checkpoint_path(output)
     if resume:
         if is_file(output):
