@@ -9,7 +9,7 @@ planted there can make an export fail, never write somewhere else.
 FILE itself may be a symbolic link that the user named: the export then writes its target
 (:func:`resolve_output`), and the link stays as it is. A link or a FIFO that another user left
 as FILE in such a shared directory is refused, as Linux itself does when its
-``fs.protected_symlinks`` and ``fs.protected_fifos`` are on.
+``fs.protected_symlinks`` and ``fs.protected_fifos`` are on; so is another user's file there.
 """
 
 from __future__ import annotations
@@ -40,6 +40,15 @@ _LOCK_MODE: Final = 0o600
 _MAX_LINKS: Final = 40
 #: A directory like /tmp: anyone may create entries, only their owner remove them.
 _SHARED: Final = stat.S_ISVTX | stat.S_IWOTH
+_IN_SHARED: Final = "of another user in a shared directory: an export never"
+#: Why an entry another user left as FILE in a shared directory is refused, by its type.
+_PLANTED: Final = {
+    stat.S_IFLNK: f"a symbolic link {_IN_SHARED} writes through it",
+    # Nor replaced: the final rename would be refused (the sticky bit) after the last page,
+    # leaving an export that no --resume could finish.
+    stat.S_IFREG: f"a file {_IN_SHARED} replaces it",
+}
+_PLANTED_SPECIAL: Final = f"a special file {_IN_SHARED} writes to it"
 
 
 def partial_path(output: Path) -> Path:
@@ -62,13 +71,14 @@ def resolve_output(output: Path) -> Path:
 
     The user named the link, so its target is theirs to write; the link itself is never
     replaced by the finished export. The files beside it go beside the target, on its file
-    system, where the final rename is atomic. A link or a FIFO that another user left in a
-    shared directory (:func:`_planted`) is refused: the user named a path, not that user's
-    choice of file. The target is composed from each link's own text, never re-resolved, so
-    what was checked is what is written.
+    system, where the final rename is atomic. A link, a FIFO or a file that another user left
+    in a shared directory (:func:`_planted`) is refused: the user named a path, not that
+    user's choice of file (and could not replace that user's file there anyway). The target
+    is composed from each link's own text, never re-resolved, so what was checked is what is
+    written.
 
     Raises:
-        ExportError: a link or special file of another user, or a loop of links.
+        ExportError: an entry of another user in a shared directory, or a loop of links.
     """
     path = output
     for _ in range(_MAX_LINKS):
@@ -76,17 +86,14 @@ def resolve_output(output: Path) -> Path:
             info = path.lstat()
         except OSError:  # nothing there yet (or no directory: check_directory names it)
             return path
-        link = stat.S_ISLNK(info.st_mode)
-        if not link and (stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode)):
-            return path
+        if stat.S_ISDIR(info.st_mode):
+            return path  # check_directory refuses it
         if _planted(path, info):
-            what = "symbolic link" if link else "special file"
             raise ExportError(
-                f"{path} is a {what} of another user in the shared directory {path.parent}: "
-                "an export never writes through it"
+                f"{path} is {_PLANTED.get(stat.S_IFMT(info.st_mode), _PLANTED_SPECIAL)}"
             )
-        if not link:
-            return path  # a FIFO or a device of this user's: written to as it is
+        if not stat.S_ISLNK(info.st_mode):
+            return path  # a regular file, or a FIFO or a device of this user's (written as is)
         path = path.parent / os.readlink(path)  # relative to the link's directory
     raise ExportError(f"{output}: too many levels of symbolic links")
 

@@ -89,7 +89,8 @@ def locate(output: str | os.PathLike[str]) -> tuple[Path, bool]:
     take it. Blocking (it looks at the file system).
 
     Raises:
-        ExportError: a link or FIFO another user planted, or a directory that cannot take it.
+        ExportError: a link, FIFO or file another user left as ``output`` in a shared
+            directory, or a directory that cannot take it.
     """
     if os.fspath(output) == STDOUT:
         return Path(output), True

@@ -11,12 +11,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import multiprocessing
 import os
 import stat
 import subprocess
 import sys
 import threading
 from collections.abc import Iterator
+from multiprocessing.connection import Connection
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -314,3 +316,55 @@ def test_a_directory_as_file_is_refused_before_any_request(
     assert err == f"screendesk: error: cannot write {directory}: it is a directory\n"
     assert account.requests == []
     assert names(tmp_path) == sorted(["exports", *([] if output == directory else ["latest"])])
+
+
+def export_as_nobody(url: str, token: str, directory: str, name: str, results: Connection) -> None:
+    """In a spawned process: ``export(..., force=True)`` of ``directory/name`` as ``nobody``.
+
+    Everything is imported before the user changes (this interpreter's files are root's).
+    """
+    os.chdir(directory)
+    os.setgroups([])
+    os.setgid(NOBODY)
+    os.setuid(NOBODY)
+
+    async def run() -> str:
+        async with AsyncScreendesk(token, base_url=url) as sd:
+            summary = await export(sd, "recordings", name, force=True)
+        return f"exported {summary.records}"
+
+    try:
+        results.send(asyncio.run(run()))
+    except Exception as exc:  # the outcome is the test's to judge
+        results.send(f"{type(exc).__name__}: {exc}")
+
+
+@another_user
+def test_a_file_of_another_user_in_a_shared_directory_is_refused_before_any_request(
+    account: FakeScreendesk, shared: Path
+) -> None:
+    os.chown(shared, 1, 1)  # the directory is a third user's: neither ours nor nobody's
+    output = shared / "r.jsonl"
+    output.write_bytes(b"root's own\n")  # another user's file, to nobody
+    context = multiprocessing.get_context("spawn")
+    results, sent = context.Pipe(duplex=False)
+    process = context.Process(
+        target=export_as_nobody,
+        args=(account.url, account.admin_token, str(shared), output.name, sent),
+    )
+    process.start()
+    try:
+        assert results.poll(60), "the export as nobody did not end"
+        outcome = results.recv()
+    finally:
+        process.join(30)
+        process.kill()
+    # Before: every page was read, then the final rename was refused (EPERM: the sticky bit),
+    # leaving FILE.partial and FILE.checkpoint that no --resume can finish either.
+    assert outcome == (
+        "ExportError: r.jsonl is a file of another user in a shared directory: "
+        "an export never replaces it"
+    )
+    assert account.requests == []
+    assert names(shared) == ["r.jsonl"]
+    assert output.read_bytes() == b"root's own\n"
