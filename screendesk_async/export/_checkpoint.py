@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Final
 
 import attrs
+import msgspec
 import orjson
 
 from ..errors import ExportError
@@ -109,7 +110,9 @@ class Checkpoint:
                 raise ValueError(
                     "written by another version of screendesk_async; --force to start over"
                 )
-            return cls(**data)
+            # Strict: a field of the wrong type (a hand edit, another program) is named here,
+            # not met later as a TypeError; orjson above already bounds the nesting.
+            return msgspec.convert(data, cls)
         except FileNotFoundError:
             raise ExportError(f"nothing to resume: {path} does not exist") from None
         except (ValueError, TypeError) as exc:

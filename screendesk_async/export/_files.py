@@ -7,7 +7,9 @@ created exclusively, and an existing one must be a regular file of this user: a 
 planted there can make an export fail, never write somewhere else.
 
 FILE itself may be a symbolic link that the user named: the export then writes its target
-(:func:`resolve_output`), and the link stays as it is.
+(:func:`resolve_output`), and the link stays as it is. A link or a FIFO that another user left
+as FILE in such a shared directory is refused, as Linux itself does when its
+``fs.protected_symlinks`` and ``fs.protected_fifos`` are on; so is another user's file there.
 """
 
 from __future__ import annotations
@@ -28,10 +30,25 @@ except ImportError:  # pragma: no cover - Windows
 
 #: Added to every open here: never through a link, never inherited by a child process.
 _SAFE: Final = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+#: Opens an existing file without waiting (a FIFO planted there would wait for a writer).
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
 #: Permissions of a new partial file (before the umask), as ``open()`` gives any new file.
 _FILE_MODE: Final = 0o666
 #: The lock file is nobody else's business.
 _LOCK_MODE: Final = 0o600
+#: Links followed from FILE before giving up (Linux's own limit).
+_MAX_LINKS: Final = 40
+#: A directory like /tmp: anyone may create entries, only their owner remove them.
+_SHARED: Final = stat.S_ISVTX | stat.S_IWOTH
+_IN_SHARED: Final = "of another user in a shared directory: an export never"
+#: Why an entry another user left as FILE in a shared directory is refused, by its type.
+_PLANTED: Final = {
+    stat.S_IFLNK: f"a symbolic link {_IN_SHARED} writes through it",
+    # Nor replaced: the final rename would be refused (the sticky bit) after the last page,
+    # leaving an export that no --resume could finish.
+    stat.S_IFREG: f"a file {_IN_SHARED} replaces it",
+}
+_PLANTED_SPECIAL: Final = f"a special file {_IN_SHARED} writes to it"
 
 
 def partial_path(output: Path) -> Path:
@@ -50,15 +67,51 @@ def lock_path(output: Path) -> Path:
 
 
 def resolve_output(output: Path) -> Path:
-    """The file to write: ``output``, or its target when ``output`` is a symbolic link.
+    """The file to write: ``output``, or the end of the chain of links ``output`` is.
 
     The user named the link, so its target is theirs to write; the link itself is never
     replaced by the finished export. The files beside it go beside the target, on its file
-    system, where the final rename is atomic.
+    system, where the final rename is atomic. A link, a FIFO or a file that another user left
+    in a shared directory (:func:`_planted`) is refused: the user named a path, not that
+    user's choice of file (and could not replace that user's file there anyway). The target
+    is composed from each link's own text, never re-resolved, so what was checked is what is
+    written.
+
+    Raises:
+        ExportError: an entry of another user in a shared directory, or a loop of links.
     """
-    if output.is_symlink():
-        return Path(os.path.realpath(output))
-    return output
+    path = output
+    for _ in range(_MAX_LINKS):
+        try:
+            info = path.lstat()
+        except OSError:  # nothing there yet (or no directory: check_directory names it)
+            return path
+        if stat.S_ISDIR(info.st_mode):
+            return path  # check_directory refuses it
+        if _planted(path, info):
+            raise ExportError(
+                f"{path} is {_PLANTED.get(stat.S_IFMT(info.st_mode), _PLANTED_SPECIAL)}"
+            )
+        if not stat.S_ISLNK(info.st_mode):
+            return path  # a regular file, or a FIFO or a device of this user's (written as is)
+        path = path.parent / os.readlink(path)  # relative to the link's directory
+    raise ExportError(f"{output}: too many levels of symbolic links")
+
+
+def _planted(path: Path, info: os.stat_result) -> bool:
+    """Whether ``path`` was left by another user in a shared sticky directory (``/tmp``).
+
+    The rule of Linux's ``fs.protected_symlinks`` and ``fs.protected_fifos`` (often off):
+    neither this user's nor the directory owner's, in a sticky world-writable directory.
+    """
+    if not hasattr(os, "geteuid") or info.st_uid == os.geteuid():
+        return False
+    try:
+        directory = path.parent.stat()
+    except OSError:
+        return False
+    shared = directory.st_mode & _SHARED == _SHARED
+    return shared and info.st_uid != directory.st_uid
 
 
 def check_directory(output: Path) -> None:
@@ -67,6 +120,8 @@ def check_directory(output: Path) -> None:
     Checked before anything is created there, so the message names the user's path and what
     to do, not one of the files an export keeps beside it.
     """
+    if output.is_dir():  # else found only by the final rename, after every page was read
+        raise ExportError(f"cannot write {output}: it is a directory")
     directory = output.parent
     if not directory.exists():
         raise ExportError(
@@ -108,12 +163,16 @@ def open_existing(path: Path, flags: int) -> int:
         ExportError: ``path`` is a link, not a regular file, or another user's.
     """
     try:
-        fd = os.open(path, flags | _SAFE)
+        # Non-blocking: opening a FIFO to read waits for a writer, forever; _checked refuses it.
+        fd = os.open(path, flags | _SAFE | _NONBLOCK)
     except FileNotFoundError:
         raise
     except OSError as exc:
         raise _refused(path, exc) from None
-    return _checked(fd, path)
+    fd = _checked(fd, path)
+    if _NONBLOCK:  # a regular file: reads and writes block as usual
+        os.set_blocking(fd, True)
+    return fd
 
 
 def create_new(path: Path, flags: int = os.O_WRONLY) -> int:
@@ -157,26 +216,29 @@ class ExportLock:
 
     A second export of the same FILE (a cron job that overlaps the last one) fails at once
     instead of interleaving its pages with the first one's. The lock file is removed when the
-    export ends; the kernel releases the lock of a killed process by itself.
+    export ends; the kernel releases the lock of a killed process by itself. The object exists
+    before the lock is taken, so that whoever waits for :meth:`acquire` (on another thread)
+    can release what it took even when that wait was cancelled.
 
     Example::
 
-        lock = ExportLock.acquire(Path("r.jsonl"))
+        lock = ExportLock(Path("r.jsonl"))
         try:
+            lock.acquire()
             ...
         finally:
             lock.release()
     """
 
-    def __init__(self, path: Path, fd: int | None) -> None:
-        self._path, self._fd = path, fd
+    def __init__(self, output: Path) -> None:
+        self._output, self._path = output, lock_path(output)
+        self._fd: int | None = None
 
-    @classmethod
-    def acquire(cls, output: Path) -> ExportLock:
+    def acquire(self) -> None:
         """Lock ``output``'s lock file, or raise ``ExportError`` if another export holds it."""
-        path = lock_path(output)
+        path = self._path
         if fcntl is None:  # pragma: no cover - Windows
-            return cls(path, None)
+            return
         for _ in range(8):
             try:
                 fd = _checked(os.open(path, os.O_RDWR | os.O_CREAT | _SAFE, _LOCK_MODE), path)
@@ -187,7 +249,7 @@ class ExportLock:
             except BlockingIOError:
                 os.close(fd)
                 raise ExportError(
-                    f"another export is writing {output} (it holds {path}); "
+                    f"another export is writing {self._output} (it holds {path}); "
                     "wait for it to finish, then --resume if it did not"
                 ) from None
             # Between our open and our lock, the export that held it may have ended and removed
@@ -195,7 +257,8 @@ class ExportLock:
             # nothing, so it only counts while the path is still that file.
             with contextlib.suppress(FileNotFoundError):
                 if os.path.samestat(os.fstat(fd), path.lstat()):
-                    return cls(path, fd)
+                    self._fd = fd
+                    return
             os.close(fd)
         raise ExportError(f"{path} keeps changing: is another program removing it?")
 

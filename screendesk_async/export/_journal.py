@@ -58,17 +58,13 @@ class Journal:
     async def open(self) -> None:
         """Open the output (the partial file, cut back to the checkpoint), and checkpoint."""
         try:
-            self._sink = await self.thread.call(self._open)
-        except BaseException:
-            self.thread.shutdown()
-            raise
-        if not self.target.direct:
-            try:
+            await self.thread.call(self._open)
+            if not self.target.direct:
                 # From here on, even a kill leaves something --resume understands.
                 await self.thread.call(self._checkpoint_now)
-            except BaseException:
-                self.stop()
-                raise
+        except BaseException:
+            self.stop()  # cancelled while the thread opened it: closed, and removed if new
+            raise
 
     async def append(self, chunks: list[Chunk]) -> None:
         """Queue a page's bytes, with the progress they complete."""
@@ -88,12 +84,14 @@ class Journal:
         await self.thread.call(self._finish, nothing_to_write)
         self.thread.shutdown()
 
-    def _open(self) -> Sink:
+    def _open(self) -> None:
+        """On the writer thread: the sink, kept here (not returned to a wait that may be gone)."""
         target, size = self.target, self._state.size
         if target.direct:
-            return open_direct(target.name, compress=target.compressed)
+            self._sink = open_direct(target.name, compress=target.compressed)
+            return
         resume = bool(size) or is_file(self.partial)
-        return open_partial(self.partial, size, compress=target.compressed, resume=resume)
+        self._sink = open_partial(self.partial, size, compress=target.compressed, resume=resume)
 
     def _write(self, chunks: list[Chunk], written: Written) -> None:
         """On the writer thread: append a page; ``written`` is the progress once it is."""

@@ -15,19 +15,18 @@ import os
 import time
 from collections.abc import Callable
 from itertools import repeat
-from pathlib import Path
 from typing import Any, Final
 
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, Checkpoint
-from ._files import ExportLock, check_directory, resolve_output
+from ._files import ExportLock
 from ._head import head_pages, ids_at_head, record_id
 from ._journal import Journal
 from ._recent import RecentIds
-from ._sinks import STDOUT, is_special
+from ._sinks import settled
 from ._sources import IDS_KEY, SOURCES, RawPage, Source
-from ._start import Target, check_slice, fresh_state, origin, output_format, prepare
+from ._start import Target, check_slice, fresh_state, locate, origin, output_format, prepare
 from ._summary import ExportSummary, slice_warnings
 from ._writers import Chunk, CsvWriter, JsonlWriter, Writer, as_dicts
 
@@ -90,21 +89,20 @@ async def export(
     run = functools.partial(
         _Run, sd, source, concurrency=concurrency, on_page=on_page, every=checkpoint_every
     )
-    if os.fspath(output) == STDOUT or await asyncio.to_thread(is_special, Path(output)):
+    path, direct = await asyncio.to_thread(locate, output)
+    if direct:
         if resume:
             raise ExportError(f"{output} is not a regular file: an export to it cannot resume")
-        target = Target(os.fspath(output), Path(output), compressed, direct=True)
+        target = Target(os.fspath(output), path, compressed, direct=True)
         return await run(target, fresh_state(source, fmt, pages), resumed=False).execute()
-    path = await asyncio.to_thread(resolve_output, Path(output))
-    await asyncio.to_thread(check_directory, path)
     target = Target(os.fspath(output), path, compressed, direct=False, overwrite=force)
     account = origin(sd, source)
-    lock = await asyncio.to_thread(ExportLock.acquire, path)
+    lock = ExportLock(path)
     try:
-        state = await asyncio.to_thread(prepare, path, source, fmt, pages, account, resume, force)
+        state = await settled(prepare, lock, path, source, fmt, pages, account, resume, force)
         return await run(target, state, resumed=resume).execute()
     finally:
-        lock.release()  # execute returns once the writer thread is done with the files
+        lock.release()  # each returns only once its thread is done with the files
 
 
 class _Run:

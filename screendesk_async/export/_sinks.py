@@ -182,3 +182,18 @@ class OffLoop:
             if future.done() and not future.cancelled():
                 future.exception()  # retrieved: a failure already being handled is not logged
         self._queued.clear()
+
+
+async def settled(function: Callable[..., T], *args: Any) -> T:
+    """``function(*args)`` on a thread of its own; even when cancelled, it ends before this does.
+
+    For the short file work before an export writes (taking the lock, removing the files of an
+    export started over): abandoned half-way, a lock taken or a file removed would outlive the
+    export that was cancelled, and a lock released too early would let another export in while
+    that work still goes on.
+    """
+    thread = OffLoop()
+    try:
+        return await thread.call(function, *args)
+    finally:
+        thread.shutdown()  # after a cancellation: blocks until the call has ended

@@ -16,8 +16,16 @@ import attrs
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import Checkpoint
-from ._files import checkpoint_path, is_file, partial_path, size_of
-from ._sinks import STDOUT
+from ._files import (
+    ExportLock,
+    check_directory,
+    checkpoint_path,
+    is_file,
+    partial_path,
+    resolve_output,
+    size_of,
+)
+from ._sinks import STDOUT, is_special
 from ._sources import Source
 
 FORMATS: Final = ("jsonl", "csv")
@@ -73,6 +81,26 @@ class Target:
     overwrite: bool = False
 
 
+def locate(output: str | os.PathLike[str]) -> tuple[Path, bool]:
+    """``(the file to write, direct)`` for ``output``, checked before anything is created.
+
+    Direct: standard output or an existing special file, written as it is. Otherwise the file
+    is ``output`` or its link's target (``_files.resolve_output``), in a directory that can
+    take it. Blocking (it looks at the file system).
+
+    Raises:
+        ExportError: a link, FIFO or file another user left as ``output`` in a shared
+            directory, or a directory that cannot take it.
+    """
+    if os.fspath(output) == STDOUT:
+        return Path(output), True
+    path = resolve_output(Path(output))  # first: a FIFO another user planted is refused too
+    if is_special(Path(output)):
+        return Path(output), True
+    check_directory(path)
+    return path, False
+
+
 def origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:
     """The API and the token ``source`` reads with (``ConfigurationError`` without a token)."""
     config = sd._transport.config
@@ -82,6 +110,7 @@ def origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:
 
 
 def prepare(
+    lock: ExportLock,
     output: Path,
     source: Source,
     fmt: str,
@@ -90,11 +119,13 @@ def prepare(
     resume: bool,
     force: bool,
 ) -> Checkpoint:
-    """Check the files against the options (before any request) and say where to start.
+    """Take ``lock``, check the files against the options (before any request), say where to start.
 
     ``origin`` is the ``(base URL, token)`` the export reads with: a checkpoint of another
     account's export is refused, so that one file never holds two accounts' records.
+    Blocking; the caller releases ``lock``, also when this raises.
     """
+    lock.acquire()  # first: nothing here may be looked at while another export writes
     partial, checkpoint = partial_path(output), checkpoint_path(output)
     if resume:
         if is_file(output):
