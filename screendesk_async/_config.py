@@ -139,21 +139,35 @@ class ClientConfig:
 
     def rest_token(self) -> Secret:
         """The REST token, or ``ConfigurationError`` naming the variable to set."""
-        if self.token is None:
-            raise ConfigurationError(
-                f"No Screendesk API token: pass token=... or set {C.ENV_API_TOKEN} "
-                "(create one under Personal Settings → API Tokens)."
-            )
-        return self.token
+        return _required(
+            self.token,
+            f"No Screendesk API token: pass token=... or set {C.ENV_API_TOKEN} "
+            "(create one under Personal Settings → API Tokens).",
+        )
 
     def scim_token_or_raise(self) -> Secret:
         """The SCIM token, or ``ConfigurationError`` naming the variable to set."""
-        if self.scim_token is None:
-            raise ConfigurationError(
-                f"No Screendesk SCIM token: pass scim_token=... or set {C.ENV_SCIM_TOKEN} "
-                "(SCIM tokens are issued by Screendesk support, not the REST token)."
-            )
-        return self.scim_token
+        return _required(
+            self.scim_token,
+            f"No Screendesk SCIM token: pass scim_token=... or set {C.ENV_SCIM_TOKEN} "
+            "(SCIM tokens are issued by Screendesk support, not the REST token).",
+        )
+
+    def arguments(self) -> dict[str, Any]:
+        """The client's constructor arguments that give these settings (tokens revealed).
+
+        For code that makes clients of one configuration (the dlt source makes one per
+        resource): ``AsyncScreendesk(**config.arguments())``.
+        """
+        settings = {name: getattr(self, name) for name in SETTINGS}
+        settings["scim_token"] = None if self.scim_token is None else self.scim_token.reveal()
+        return {"token": None if self.token is None else self.token.reveal(), **settings}
+
+
+def _required(secret: Secret | None, missing: str) -> Secret:
+    if secret is None:
+        raise ConfigurationError(missing)
+    return secret
 
 
 def _secret(value: str | None, env: str) -> Secret | None:

@@ -44,7 +44,7 @@ class Request:
 
     @property
     def path(self) -> str:
-        """The URL path, for logs and error messages (never the query: it may hold an email)."""
+        """The URL path (errors name the query string apart, as ``.query``)."""
         return self.url.raw_path
 
 

@@ -209,7 +209,7 @@ def decode_body(request: Request, status: int, headers: Mapping[str, str], body:
         )
 
     if status not in request.expect:
-        raise failed(f"unexpected status {status} for {request.method} {request.path}")
+        raise failed(f"unexpected status {status}")  # the error names the request itself
     if not body or body.isspace():  # not .strip(): no copy of a large body
         if status == 204 or not request.expects_body:
             return None

@@ -98,7 +98,7 @@ class RetryPolicy:
             return None
         return self.wait_for(exc, attempt)
 
-    async def run(self, attempt: Callable[[int], Awaitable[T]], method: str, path: str) -> T:
+    async def run(self, attempt: Callable[[int], Awaitable[T]], method: str, target: str) -> T:
         """Await ``attempt(1)``, ``attempt(2)`` … until one succeeds or the rules above say stop.
 
         tenacity drives the loop with this policy's decisions: :meth:`should_retry` picks what
@@ -114,7 +114,7 @@ class RetryPolicy:
             logger.info(
                 "retrying %s %s in %.2f s (attempt %d of %d failed: %s)",
                 method,
-                path,
+                target,
                 state.upcoming_sleep,
                 state.attempt_number,
                 self.max_retries + 1,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
     from ..models import ScimUser
 
 EXAMPLE_UUID = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+EXAMPLE_SCIM_ID = "2819c223-7f76-453a-919d-413861904646"
 
 
 @click.group()
@@ -170,12 +172,19 @@ async def scim_users_list(settings: Settings, filter_: str | None, page_size: in
             echo_line(user.to_dict())
 
 
-@scim_users.command("get")
-@click.argument("id")
-@global_options
-@click.pass_obj
-@run_async
-@example("screendesk scim users get 2819c223-7f76-453a-919d-413861904646")
+def _on_one_user(name: str) -> Callable[[Callable[..., Awaitable[None]]], click.Command]:
+    """``screendesk scim users NAME ID``: a command on one SCIM user, with its example."""
+
+    def decorate(function: Callable[..., Awaitable[None]]) -> click.Command:
+        command: Any = example(f"screendesk scim users {name} {EXAMPLE_SCIM_ID}")(function)
+        for decorator in (run_async, click.pass_obj, global_options, click.argument("id")):
+            command = decorator(command)
+        return scim_users.command(name)(command)
+
+    return decorate
+
+
+@_on_one_user("get")
 async def scim_users_get(settings: Settings, id: str) -> None:
     """Print the SCIM user ID (SCIM id or externalId) as JSON."""
     async with open_client(settings, "scim") as sd:
@@ -253,7 +262,7 @@ async def scim_users_create(settings: Settings, /, **attributes: Any) -> None:
 @click.pass_obj
 @run_async
 @example(
-    "screendesk scim users replace 2819c223-7f76-453a-919d-413861904646 \\",
+    f"screendesk scim users replace {EXAMPLE_SCIM_ID} \\",
     "    --user-name ada@example.com --email ada@example.com --role admin",
 )
 async def scim_users_replace(settings: Settings, /, id: str, **attributes: Any) -> None:
@@ -263,24 +272,14 @@ async def scim_users_replace(settings: Settings, /, id: str, **attributes: Any) 
         echo_json((await sd.scim.users.replace(id, user)).to_dict())
 
 
-@scim_users.command("deactivate")
-@click.argument("id")
-@global_options
-@click.pass_obj
-@run_async
-@example("screendesk scim users deactivate 2819c223-7f76-453a-919d-413861904646")
+@_on_one_user("deactivate")
 async def scim_users_deactivate(settings: Settings, id: str) -> None:
     """Set the SCIM user ID inactive (everything else is kept) and print it."""
     async with open_client(settings, "scim") as sd:
         echo_json((await sd.scim.users.deactivate(id)).to_dict())
 
 
-@scim_users.command("delete")
-@click.argument("id")
-@global_options
-@click.pass_obj
-@run_async
-@example("screendesk scim users delete 2819c223-7f76-453a-919d-413861904646")
+@_on_one_user("delete")
 async def scim_users_delete(settings: Settings, id: str) -> None:
     """Delete the SCIM user ID."""
     async with open_client(settings, "scim") as sd:

@@ -117,35 +117,21 @@ def _progress(kind: str, settings: Settings) -> Any:
 
 
 async def _run_export(
-    settings: Settings,
-    kind: str,
-    output: str,
-    *,
-    fmt: str | None,
-    resume: bool,
-    force: bool,
-    concurrency: int,
-    pages: tuple[int, int | None],
-    show_progress: bool,
+    settings: Settings, kind: str, output: str, *, show_progress: bool, **options: Any
 ) -> ExportSummary:
+    """:func:`~screendesk_async.export.export` of ``kind`` with ``options`` (its keywords).
+
+    A failure says in one line what happened to the files (progress saved, or nothing).
+    """
     direct = output == STDOUT
     needs = SOURCES[kind].api
-    async with open_client(settings, needs, max_concurrency=concurrency) as sd:
+    async with open_client(settings, needs, max_concurrency=options["concurrency"]) as sd:
         progress = _progress(kind, settings) if show_progress else None
         try:
             if progress is not None:
                 progress.__enter__()
-            return await export(
-                sd,
-                kind,
-                output,
-                fmt=fmt,
-                concurrency=concurrency,
-                pages=pages,
-                resume=resume,
-                force=force,
-                on_page=None if progress is None else progress.update,
-            )
+            on_page = None if progress is None else progress.update
+            return await export(sd, kind, output, on_page=on_page, **options)
         except asyncio.CancelledError:
             saved = not direct and partial_path(Path(output)).exists()
             raise Interrupted(
@@ -202,15 +188,7 @@ async def _run_export(
     "screendesk export recordings -o recordings.jsonl --resume",
 )
 async def export_command(
-    settings: Settings,
-    kind: str,
-    output: str,
-    fmt: str | None,
-    resume: bool,
-    force: bool,
-    concurrency: int,
-    pages: tuple[int, int | None],
-    as_json: bool,
+    settings: Settings, /, kind: str, output: str, as_json: bool, **options: Any
 ) -> None:
     """Export every recording, user or SCIM user to FILE (JSONL or CSV).
 
@@ -220,19 +198,10 @@ async def export_command(
     server's objects byte for byte; CSV columns are the API's field names, dotted when nested.
     An existing FILE that is not a regular file (/dev/null, a FIFO) is written to directly.
     """
-    _check_export_options(output, fmt, resume, force, as_json)
+    # ``options``: --format, --resume, --force, --concurrency and --pages, as export() names them.
+    _check_export_options(output, options["fmt"], options["resume"], options["force"], as_json)
     to_stdout = _same_as_stdout(output)
-    summary = await _run_export(
-        settings,
-        kind,
-        output,
-        fmt=fmt,
-        resume=resume,
-        force=force,
-        concurrency=concurrency,
-        pages=pages,
-        show_progress=True,
-    )
+    summary = await _run_export(settings, kind, output, show_progress=True, **options)
     _report(settings, summary, as_json, to_stdout)
 
 
@@ -251,15 +220,7 @@ def list_command(kind: str, group: click.Group) -> None:
     )
     async def command(settings: Settings, concurrency: int, pages: tuple[int, int | None]) -> None:
         summary = await _run_export(
-            settings,
-            kind,
-            STDOUT,
-            fmt="jsonl",
-            resume=False,
-            force=False,
-            concurrency=concurrency,
-            pages=pages,
-            show_progress=False,
+            settings, kind, STDOUT, show_progress=False, concurrency=concurrency, pages=pages
         )
         _warn(summary)
 

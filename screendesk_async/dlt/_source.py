@@ -29,7 +29,7 @@ from dlt.extract.source import DltSource
 
 from .. import _constants as C
 from .._client import AsyncScreendesk
-from .._config import ClientConfig, resolve_config
+from .._config import SETTINGS, ClientConfig, resolve_config
 from .._portal import Portal
 from ..errors import ResponseDecodeError
 from ..models import Recording, ScimUser, User
@@ -82,20 +82,8 @@ def tallies(source: DltSource) -> dict[str, Tally]:
 
 
 def _client_factory(config: ClientConfig) -> Callable[[], AsyncScreendesk]:
-    def make() -> AsyncScreendesk:
-        return AsyncScreendesk(
-            config.token.reveal() if config.token else None,
-            scim_token=config.scim_token.reveal() if config.scim_token else None,
-            base_url=config.base_url,
-            scim_base_url=config.scim_base_url,
-            timeout=config.timeout,
-            max_retries=config.max_retries,
-            max_concurrency=config.max_concurrency,
-            rate_limit=config.rate_limit,
-            max_response_size=config.max_response_size,
-        )
-
-    return make
+    """Makes the clients of ``config``: each resource has its own, on the loop that runs it."""
+    return functools.partial(AsyncScreendesk, **config.arguments())
 
 
 @contextlib.contextmanager
@@ -292,17 +280,8 @@ def screendesk_source(
         errors.ConfigurationError: neither a REST nor a SCIM token, or a bad base URL.
         ValueError: a malformed numeric setting.
     """
-    config = resolve_config(
-        token,
-        scim_token=scim_token,
-        base_url=base_url,
-        scim_base_url=scim_base_url,
-        timeout=timeout,
-        max_retries=max_retries,
-        max_concurrency=max_concurrency,
-        rate_limit=rate_limit,
-        max_response_size=max_response_size,
-    )
+    # The client's settings, by the names resolve_config checks them under.
+    config = resolve_config(token, **{k: v for k, v in locals().items() if k in SETTINGS})
     if concurrency is not None and (
         isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1
     ):

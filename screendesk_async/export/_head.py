@@ -36,11 +36,6 @@ def head_pages(initial: int | None, final: int | None, page_items: int) -> tuple
     return pages, (pages + 1) * page_items + added
 
 
-def record_id(record: Any, source: Source) -> str | None:
-    value = record.get(source.id_key) if isinstance(record, dict) else None
-    return None if value is None else str(value)
-
-
 def ids_at_head(partial: Path, source: Source, fmt: str, compressed: bool, limit: int) -> set[str]:
     """The ids of the first ``limit`` records of the partial file."""
     ids: set[str] = set()

@@ -45,20 +45,19 @@ class RecentIds:
         """Remember one id; ``False`` if it was seen recently."""
         return self.add_page([record_id]) is None
 
-    def add_page(self, ids: list[str | None]) -> list[bool] | None:
-        """Remember a page's ids; which records to keep, or ``None`` for all of them.
+    def add_page(self, ids: list[str]) -> list[bool] | None:
+        """Remember a page's ids; which records to keep (the first of an id), or ``None`` for all.
 
-        A record without an id is always kept; of the others, only the first of an id.
+        Every listed record has its id: a page with a record without one fails its check.
         """
-        present = [i for i in ids if i is not None] if None in ids else ids
-        if self._known.isdisjoint(present) and len(set(present)) == len(present):
-            self._remember(present)  # type: ignore[arg-type]  # no None left in it
+        if self._known.isdisjoint(ids) and len(set(ids)) == len(ids):
+            self._remember(ids)
             return None
         keep: list[bool] = []
         fresh: dict[str, None] = {}
         for record_id in ids:
-            new = record_id is None or (record_id not in self._known and record_id not in fresh)
-            if new and record_id is not None:
+            new = record_id not in self._known and record_id not in fresh
+            if new:
                 fresh[record_id] = None
             keep.append(new)
         self._remember(list(fresh))

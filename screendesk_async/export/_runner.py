@@ -21,7 +21,7 @@ from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, Checkpoint
 from ._files import ExportLock
-from ._head import head_pages, ids_at_head, record_id
+from ._head import head_pages, ids_at_head
 from ._journal import Journal
 from ._recent import RecentIds
 from ._sinks import settled
@@ -33,8 +33,7 @@ from ._writers import Chunk, CsvWriter, JsonlWriter, Writer, as_dicts
 #: Seconds between two checkpoints: each costs an fsync, and a kill loses at most this much.
 CHECKPOINT_EVERY: Final = 1.0
 
-_STR_OR_NONE: Final = frozenset({str, type(None)})
-_ONLY_DICTS: Final = frozenset({dict})
+_ONLY_STR: Final = frozenset({str})
 #: Called once when the export starts (with the progress a resume starts from), then after
 #: every page, with the progress so far and the expected number of records.
 ProgressCallback = Callable[[Checkpoint, int | None], None]
@@ -142,24 +141,24 @@ class _Run:
     def _writer(self, first_page: list[Any]) -> tuple[Writer, list[Chunk]]:
         if self.state.fmt == "jsonl":
             return JsonlWriter(), []
+        model = self.source.model
         if self.state.columns is None:
-            self.state.columns = CsvWriter.columns_for(self.source.columns, as_dicts(first_page))
-            writer = CsvWriter(self.state.columns)
+            self.state.columns = CsvWriter.columns_for(model, as_dicts(first_page))
+            writer = CsvWriter(model, self.state.columns)
             return writer, [writer.header()]
-        return CsvWriter(self.state.columns), []
+        return CsvWriter(model, self.state.columns), []
 
-    def _fresh(self, page: RawPage, items: list[Any]) -> list[Any]:
-        key = self.source.id_key
+    def _ids(self, page: RawPage, items: list[Any]) -> list[str]:
+        """The ids of a page's records (each has one: its page was checked), as text."""
         ids: list[Any] | None = page.get(IDS_KEY)
-        if ids is None:
-            if _ONLY_DICTS.issuperset(map(type, items)):
-                ids = list(map(dict.get, items, repeat(key)))
-            else:
-                ids = [record.get(key) if isinstance(record, dict) else None for record in items]
-        if not _STR_OR_NONE.issuperset(map(type, ids)):
-            ids = [None if value is None else str(value) for value in ids]
+        if ids is None:  # a listing of dicts (SCIM)
+            ids = list(map(dict.get, items, repeat(self.source.id_key)))
+        return ids if _ONLY_STR.issuperset(map(type, ids)) else list(map(str, ids))
+
+    def _fresh(self, ids: list[str], items: list[Any]) -> list[Any]:
+        """The records of a page not written yet, by id."""
         if self.target.direct and len(self.head_ids) < RECENT_IDS and self.state.first_page == 1:
-            self.head_ids.extend(i for i in ids if i is not None)
+            self.head_ids.extend(ids)
         keep = self.recent.add_page(ids)
         if keep is None:
             return items
@@ -197,7 +196,7 @@ class _Run:
                 if header:
                     await journal.append(header)
             self.page_items = max(self.page_items, len(items))
-            fresh = self._fresh(page, items)
+            fresh = self._fresh(self._ids(page, items), items)
             state.records += len(fresh)
             state.pages += 1 if items else 0
             state.next_page += 1
@@ -273,16 +272,12 @@ class _Run:
             )
         async for page in self._pages(1, pages):
             raw_items = page.get(self.source.items_key) or []
-            ids = page.get(IDS_KEY)
-            if ids is None:
-                ids = [record_id(record, self.source) for record in raw_items]
             kept = [
                 (record, one_id)
-                for record, one_id in zip(raw_items, ids, strict=True)
-                if one_id is None or str(one_id) not in known
+                for record, one_id in zip(raw_items, self._ids(page, raw_items), strict=True)
+                if one_id not in known
             ]
-            items = [record for record, _ in kept]
-            fresh = self._fresh({IDS_KEY: [one_id for _, one_id in kept]}, items)
+            fresh = self._fresh([one_id for _, one_id in kept], [record for record, _ in kept])
             self.state.records += len(fresh)
             self.head_records += len(fresh)
             await self.journal.append(writer.encode(fresh))

@@ -23,8 +23,7 @@ from .._pagination import ordered_pages
 from .._request import Request, build_url
 from .._strategies import NumberedPages
 from ..errors import ResponseDecodeError
-from ..models import Recording, ScimUser, User
-from ..models._converter import wire_columns
+from ..models import Model, Recording, ScimUser, User
 
 RawPage = dict[str, Any]
 #: Users per SCIM request in an export (a page of the ``--pages`` slice).
@@ -181,7 +180,7 @@ class Source:
         kind: The command-line name (``recordings``, ``users``, ``scim-users``).
         items_key: Where a page holds its records.
         id_key: The field that identifies a record (used to drop duplicates).
-        columns: The CSV columns known from the models, dotted for nested fields.
+        model: The model of a record (its declaration gives the CSV columns).
         total: Reads the listing's total record count from a page.
         page_count: Reads the listing's number of pages from a page.
         open_pages: ``(client, first_page, last_page, concurrency)`` → raw pages in order; a
@@ -192,7 +191,7 @@ class Source:
     kind: str
     items_key: str
     id_key: str
-    columns: tuple[str, ...]
+    model: type[Model]
     total: Callable[[RawPage], int | None]
     page_count: Callable[[RawPage], int | None]
     open_pages: OpenPages
@@ -211,30 +210,23 @@ def _scim_pages(
     )
 
 
+def _rest(kind: str, items_key: str, model: type[Model]) -> Source:
+    """The REST listing ``/api/v2/KIND?page=N`` of ``model``, its records under ``items_key``."""
+    id_key = model._wire_identifier
+    if id_key is None:
+        raise TypeError(f"{model.__name__} declares no identifier to list it by")
+    pages = _rest_pages(kind, items_key, id_key)
+    return Source(kind, items_key, id_key, model, _rest_total, _rest_page_count, pages)
+
+
 SOURCES: Final[dict[str, Source]] = {
-    "recordings": Source(
-        kind="recordings",
-        items_key="records",
-        id_key="uuid",
-        columns=wire_columns(Recording),
-        total=_rest_total,
-        page_count=_rest_page_count,
-        open_pages=_rest_pages("recordings", "records", "uuid"),
-    ),
-    "users": Source(
-        kind="users",
-        items_key="users",
-        id_key="email",
-        columns=wire_columns(User),
-        total=_rest_total,
-        page_count=_rest_page_count,
-        open_pages=_rest_pages("users", "users", "email"),
-    ),
+    "recordings": _rest("recordings", "records", Recording),
+    "users": _rest("users", "users", User),
     "scim-users": Source(
         kind="scim-users",
         items_key="Resources",
-        id_key="id",
-        columns=wire_columns(ScimUser),
+        id_key=ScimUser._wire_identifier,
+        model=ScimUser,
         total=_scim_total,
         page_count=_scim_page_count,
         open_pages=_scim_pages,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, Final, Protocol
 
 import msgspec
 import orjson
 
+from ..errors import ResponseDecodeError
 from ..models import Model, converter
 from ..models._shape import nested_fields, wire_columns
 
@@ -106,30 +107,6 @@ class JsonlWriter:
         return jsonl_chunks(records)
 
 
-def _records() -> Iterator[type[Model]]:
-    """Every model of a listing's records: those with an identifier (``Recording.uuid``…)."""
-    pending = list(Model.__subclasses__())
-    while pending:
-        cls = pending.pop(0)
-        pending.extend(cls.__subclasses__())
-        if cls._wire_identifier is not None:
-            yield cls
-
-
-def record_model(columns: Sequence[str]) -> type[Model] | None:
-    """The model whose declared columns begin ``columns`` (``None`` when none does).
-
-    A CSV header begins with its model's columns (:meth:`CsvWriter.columns_for`), and a
-    resumed export reads that header back from its checkpoint: the header names the model.
-    """
-    found: tuple[int, type[Model] | None] = (0, None)
-    for cls in _records():
-        declared = wire_columns(cls)
-        if tuple(columns[: len(declared)]) == declared and len(declared) > found[0]:
-            found = (len(declared), cls)
-    return found[1]
-
-
 def _replaced(record: dict[str, Any], path: Sequence[str], value: Any) -> dict[str, Any]:
     """A copy of ``record`` with ``value`` at ``path`` (the caller's dicts are left alone)."""
     head, *rest = path
@@ -166,23 +143,22 @@ class CsvWriter:
     documented shapes is read through the converter (:func:`reread`).
     """
 
-    def __init__(self, columns: Sequence[str]) -> None:
+    def __init__(self, model: type[Model], columns: Sequence[str]) -> None:
         self.columns = tuple(columns)
         self._known = frozenset(self.columns)
         # A null nested object (``room_insights`` of a recording that was no live call) is
         # its dotted columns left empty, not a column or an extra field of its own.
         self._parents = parents(self.columns)
-        model = record_model(self.columns)
-        self._nested = () if model is None else nested_fields(model)
+        self._nested = nested_fields(model)
         self._buffer = io.StringIO()
         self._csv = csv.writer(self._buffer, lineterminator="\n")
 
     @staticmethod
-    def columns_for(known: Sequence[str], first_page: Iterable[dict[str, Any]]) -> list[str]:
-        """The model's columns, then the first page's other fields, then ``_extra``."""
-        columns = list(known)
+    def columns_for(model: type[Model], first_page: Iterable[dict[str, Any]]) -> list[str]:
+        """``model``'s columns, then the first page's other fields, then ``_extra``."""
+        columns = list(wire_columns(model))
         seen = set(columns) | parents(columns)
-        nested = nested_fields(model) if (model := record_model(columns)) else ()
+        nested = nested_fields(model)
         for record in first_page:
             for name in leaves(reread(record, nested)):
                 if name not in seen:
@@ -197,18 +173,33 @@ class CsvWriter:
         return self._take()
 
     def encode(self, records: Sequence[Any]) -> list[Chunk]:
-        """One row per record."""
-        for record in as_dicts(records):
-            flat = leaves(reread(record, self._nested))
-            extra = {
-                k: v
-                for k, v in flat.items()
-                if k not in self._known and not (v is None and k in self._parents)
-            }
-            row = [_cell(flat.get(column)) for column in self.columns[:-1]]
-            row.append(orjson.dumps(extra).decode() if extra else "")
-            self._csv.writerow(row)
+        """One row per record.
+
+        Raises:
+            errors.ResponseDecodeError: a record nests too deep for a CSV cell's JSON (orjson
+                writes 254 levels at most) or to be read at all; the export stops there,
+                resumably.
+        """
+        for record in records:
+            try:
+                self._csv.writerow(self._row(*as_dicts((record,))))
+            except (TypeError, ValueError, RecursionError):
+                raise ResponseDecodeError(
+                    "a record nests too deep to be written as CSV (export it as JSONL)",
+                    method="GET",
+                ) from None
         return [self._take()]
+
+    def _row(self, record: dict[str, Any]) -> list[str]:
+        flat = leaves(reread(record, self._nested))
+        extra = {
+            k: v
+            for k, v in flat.items()
+            if k not in self._known and not (v is None and k in self._parents)
+        }
+        row = [_cell(flat.get(column)) for column in self.columns[:-1]]
+        row.append(orjson.dumps(extra).decode() if extra else "")
+        return row
 
     def _take(self) -> bytes:
         data = self._buffer.getvalue().encode("utf-8")

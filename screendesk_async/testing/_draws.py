@@ -49,21 +49,22 @@ class Bits:
         return options[self.below(len(options))]
 
 
-def mix60(x: int) -> int:
-    # An invertible scramble of 60 bits: uuids look random yet encode their index.
+def _scramble(x: int, first: int, second: int) -> int:
     x ^= x >> 30
-    x = (x * _MUL1) & MASK60
+    x = (x * first) & MASK60
     x ^= x >> 30
-    x = (x * _MUL2) & MASK60
+    x = (x * second) & MASK60
     return x ^ (x >> 30)
+
+
+def mix60(x: int) -> int:
+    """An invertible scramble of 60 bits: uuids look random yet encode their index."""
+    return _scramble(x, _MUL1, _MUL2)
 
 
 def unmix60(x: int) -> int:
-    x ^= x >> 30
-    x = (x * _INV2) & MASK60
-    x ^= x >> 30
-    x = (x * _INV1) & MASK60
-    return x ^ (x >> 30)
+    """The inverse of :func:`mix60` (xor-shifts by 30 of 60 bits undo themselves)."""
+    return _scramble(x, _INV2, _INV1)
 
 
 def seed_offset(seed: int, salt: str) -> int:

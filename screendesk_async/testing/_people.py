@@ -19,6 +19,16 @@ FAMILY = (
 )  # fmt: skip
 
 
+#: A user's spellings in the newest and the older docs: the picture flag, then the notifications.
+_NEWER = (
+    "has_profile_picture",
+    "notify_first_view",
+    "notify_all_recordings",
+    "notify_own_recordings",
+)
+_OLDER = ("has_avatar", "notify_first_view", "notify_new_account_recording", "notify_new_recording")
+
+
 class Person(NamedTuple):
     """A generated person: the account's users and SCIM users are built from these."""
 
@@ -93,23 +103,11 @@ class UserDirectory:
             "email": person.email,
             "name": f"{person.given} {person.family}",
         }
-        if legacy or self.legacy(index):
-            # The older docs' example: has_avatar, then role, notifications and timestamps.
-            user["has_avatar"] = picture
-            user["role"] = self.role(index)
-            user["notifications"] = {
-                "notify_first_view": flags[0],
-                "notify_new_account_recording": flags[1],
-                "notify_new_recording": flags[2],
-            }
-        else:
-            user["has_profile_picture"] = picture
-            user["role"] = self.role(index)
-            user["notifications"] = {
-                "notify_first_view": flags[0],
-                "notify_all_recordings": flags[1],
-                "notify_own_recordings": flags[2],
-            }
+        # The older docs' example spells has_avatar and two notification keys otherwise.
+        spelling = _OLDER if legacy or self.legacy(index) else _NEWER
+        user[spelling[0]] = picture
+        user["role"] = self.role(index)
+        user["notifications"] = dict(zip(spelling[1:], flags, strict=True))
         user["created_at"] = iso_timestamp(created, bits.pick(OFFSET_CHOICES))
         user["updated_at"] = iso_timestamp(updated)
         # A field no client knows: clients must ignore it and exporters keep it.

@@ -15,7 +15,6 @@ from aiohttp import web
 from screendesk_async import models
 from screendesk_async.export import EXTRA_COLUMN
 from screendesk_async.export._writers import CsvWriter
-from screendesk_async.models._shape import wire_columns
 from screendesk_async.testing import FakeScreendesk, ServerThread
 from tests.cli.test_cli_options import bare
 from tests.cli.test_export_cli import finish, screendesk
@@ -123,8 +122,8 @@ def test_both_role_shapes_fill_the_columns_also_after_a_resume(tmp_path: Path) -
 
 
 def test_extra_holds_the_servers_values_encoded_once() -> None:
-    columns = CsvWriter.columns_for(wire_columns(models.ScimUser), [scim_user(1)])
-    writer = CsvWriter(columns)
+    columns = CsvWriter.columns_for(models.ScimUser, [scim_user(1)])
+    writer = CsvWriter(models.ScimUser, columns)
     later = {**scim_user(2), "tags": ["a", "b"], "name": {"givenName": "Ada", "nickName": "A"}}
     (row,) = rows(writer.header() + b"".join(writer.encode([later])))
     assert orjson.loads(row[EXTRA_COLUMN]) == {"tags": ["a", "b"], "name.nickName": "A"}
@@ -133,7 +132,7 @@ def test_extra_holds_the_servers_values_encoded_once() -> None:
 
 
 def test_a_nested_object_the_converter_cannot_read_is_kept_in_extra() -> None:
-    writer = CsvWriter(CsvWriter.columns_for(wire_columns(models.ScimUser), []))
+    writer = CsvWriter(models.ScimUser, CsvWriter.columns_for(models.ScimUser, []))
     (row,) = rows(writer.header() + b"".join(writer.encode([{"id": "x", "roles": 7}])))
     assert role_cells(row) == {"admin": "", "member": "", "editor": ""}
     assert orjson.loads(row[EXTRA_COLUMN]) == {"roles": 7}

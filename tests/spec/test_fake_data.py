@@ -113,7 +113,7 @@ def test_users_carry_every_documented_field_in_both_spellings(fake: FakeScreende
 
 def test_csv_columns_are_the_documented_fields(fake: FakeScreendesk) -> None:
     records = fake.recordings_raw(last_page=1)
-    columns = CsvWriter.columns_for(wire_columns(models.Recording), records)
+    columns = CsvWriter.columns_for(models.Recording, records)
     documented = {
         path.removeprefix("Recording.")
         for path in _documented("Recording")
@@ -125,7 +125,7 @@ def test_csv_columns_are_the_documented_fields(fake: FakeScreendesk) -> None:
     assert columns[: len(documented)] == list(wire_columns(models.Recording))
     assert set(columns[len(documented) :]) == {"tags", EXTRA_COLUMN}
     assert any(record.get("room_insights", 0) is None for record in records)
-    writer = CsvWriter(columns)
+    writer = CsvWriter(models.Recording, columns)
     data = writer.header() + b"".join(writer.encode(records))
     rows = list(csv.DictReader(io.StringIO(data.decode())))
     assert len(rows) == len(records)
