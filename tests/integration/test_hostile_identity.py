@@ -20,6 +20,7 @@ from aiohttp import web
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
 
+# The helpers test_hostile_numbers.py imports too: an import list alike, not a repeated block.
 from .hostile import (
     assert_cli_export_fails,
     assert_scim_listing_fails,
