@@ -5,7 +5,6 @@ The real runs are ``nox -s bench``; these take a few seconds each.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import pytest
@@ -18,69 +17,61 @@ from benchmarks import (
     bench_typed,
     run,
 )
-from benchmarks._common import Samples
+
+from ..bench_checks import Rendered, assert_figures, ran
+
+RENDERED = {
+    "export": Rendered(bench_export, ("## 1. Export throughput", "a/b = ", "c/a = "), 2, "a/b = "),
+    "typed": Rendered(
+        bench_typed, ("## 2. Typed iteration", "msgspec", "pydantic"), 2, "ours/msgspec"
+    ),
+    "sync_tls": Rendered(bench_sync_tls, ("TLS µs/call", "requests"), 4),
+    "memory": Rendered(bench_memory, ("## 4. Memory", "peak RSS")),
+    "scaling": Rendered(bench_scaling, ("## 5. Scaling", "| 4 |")),
+}
 
 
-def _numbers(samples: dict[str, Samples]) -> None:
-    assert samples
-    for series in samples.values():
-        assert series.values
-        assert all(math.isfinite(value) and value > 0 for value in series.values)
-
-
-def _rendered(lines: list[str], *needles: str) -> str:
-    text = "\n".join(lines)
-    for needle in needles:
-        assert needle in text
-    return text
+@pytest.mark.parametrize("rendered", RENDERED.values(), ids=RENDERED.keys())
+def test_a_benchmark_renders_its_section_targets_and_report(rendered: Rendered) -> None:
+    rendered.check()
 
 
 def test_export_benchmark() -> None:
-    result = bench_export.run(bench_export.QUICK)
-    _numbers(result.wall)
+    result = ran(bench_export)
+    assert_figures(result.wall)
     assert set(result.wall) == {bench_export.A, bench_export.B, bench_export.C}
     assert result.a_over_b > 0
     assert result.c_over_a > 0
-    _rendered(bench_export.markdown(result), "## 1. Export throughput", "a/b = ", "c/a = ")
-    assert len(bench_export.targets(result)) == 2
-    assert "a/b = " in "\n".join(bench_export.report(result))
 
 
 def test_typed_benchmark() -> None:
-    result = bench_typed.run(bench_typed.QUICK)
-    _numbers(result.end_to_end)
-    _numbers(result.structuring)
+    result = ran(bench_typed)
+    assert_figures(result.end_to_end)
+    assert_figures(result.structuring)
     assert result.records == bench_typed.QUICK.structure_pages * bench_typed.QUICK.per_page
-    _rendered(bench_typed.markdown(result), "## 2. Typed iteration", "msgspec", "pydantic")
-    assert len(bench_typed.targets(result)) == 2
-    assert "ours/msgspec" in "\n".join(bench_typed.report(result))
 
 
 def test_sync_tls_benchmark() -> None:
-    result = bench_sync_tls.run(bench_sync_tls.QUICK)
-    _numbers(result.plain)
-    _numbers(result.tls)
+    result = ran(bench_sync_tls)
+    assert_figures(result.plain)
+    assert_figures(result.tls)
     assert set(result.tls) == set(bench_sync_tls.VARIANTS)
-    _rendered(bench_sync_tls.markdown(result), "TLS µs/call", "requests")
-    assert len(bench_sync_tls.targets(result)) == 4
 
 
 def test_memory_benchmark() -> None:
-    result = bench_memory.run(bench_memory.QUICK)
-    _numbers({str(n): samples for n, samples in result.peak.items()})
+    result = ran(bench_memory)
+    assert_figures(result.peak)
     assert result.ratio > 0
-    _rendered(bench_memory.markdown(result), "## 4. Memory", "peak RSS")
 
 
 def test_scaling_benchmark() -> None:
-    size, levels = bench_scaling.run(bench_scaling.QUICK)
+    size, levels = ran(bench_scaling)
     assert [level.concurrency for level in levels] == list(size.levels)
     for level in levels:
-        _numbers({"wall": level.wall})
+        assert_figures({"wall": level.wall})
         assert level.decode
         assert level.write
         assert level.cpu
-    _rendered(bench_scaling.markdown((size, levels)), "## 5. Scaling", "| 4 |")
 
 
 def test_runner_writes_a_report_with_the_sync_overhead_section(tmp_path: Path) -> None:

@@ -60,46 +60,58 @@ def interrupted_export(fake: FakeScreendesk, output: Path) -> None:
     assert Checkpoint.load(Path(f"{output}.checkpoint")).records == 60
 
 
+@pytest.fixture
+def interrupted(account: FakeScreendesk, tmp_path: Path) -> Path:
+    """r.jsonl after an :func:`interrupted_export` of the account."""
+    output = tmp_path / "r.jsonl"
+    interrupted_export(account, output)
+    return output
+
+
+def export_cli(fake: FakeScreendesk, output: Path, *extra: str, **options: Any) -> str:
+    """``screendesk export recordings -o OUTPUT EXTRA`` against ``fake`` fails with exit
+    status 1, nothing on stdout and one line on stderr; returns that line.
+    """
+    process = screendesk(fake, "export", "recordings", "-o", str(output), *extra, **options)
+    code, out, err = finish(process)
+    assert (code, out) == (1, ""), err
+    assert err.count("\n") == 1, err
+    return err
+
+
 def victim(tmp_path: Path, copies: int = 1) -> Path:
     path = tmp_path / "victim.txt"
     path.write_bytes(VICTIM * copies)
     return path
 
 
-def test_a_resume_with_another_token_is_refused(account: FakeScreendesk, tmp_path: Path) -> None:
-    output = tmp_path / "r.jsonl"
-    interrupted_export(account, output)
+def test_a_resume_with_another_token_is_refused(account: FakeScreendesk, interrupted: Path) -> None:
+    output = interrupted
     partial = Path(f"{output}.partial").read_bytes()
-    resume = ["export", "recordings", "-o", str(output), "--resume"]
     # The same server, another account's token: before, exit 0 and a file of two accounts.
-    code, out, err = finish(screendesk(account, *resume, token=account.member_token))
-    assert code == 1, out
-    assert err.count("\n") == 1
+    err = export_cli(account, output, "--resume", token=account.member_token)
     assert "another token" in err
-    assert account.member_token not in err + out
-    assert account.admin_token not in err + out
+    assert account.member_token not in err
+    assert account.admin_token not in err
     assert not output.exists()
     assert Path(f"{output}.partial").read_bytes() == partial  # untouched
     # The right token resumes it to every record once.
-    code, _, err = finish(screendesk(account, *resume))
+    code, _, err = finish(
+        screendesk(account, "export", "recordings", "-o", str(output), "--resume")
+    )
     assert (code, err) == (0, "")
     assert lines(output) == account.recordings_raw()
 
 
 def test_a_resume_against_another_server_is_refused(
-    account: FakeScreendesk, tmp_path: Path
+    account: FakeScreendesk, interrupted: Path
 ) -> None:
-    output = tmp_path / "r.jsonl"
-    interrupted_export(account, output)
+    output = interrupted
     # Another server that takes the same token, with other data (another seed).
     other = FakeScreendesk(recordings=200, page_size=20, seed=4, admin_token=account.admin_token)
     with ServerThread(other):
-        code, _, err = finish(
-            screendesk(other, "export", "recordings", "-o", str(output), "--resume")
-        )
+        err = export_cli(other, output, "--resume")
         assert f"reads from {account.url}, not {other.url}" in err
-    assert code == 1
-    assert err.count("\n") == 1
     assert not output.exists()
 
 
@@ -130,11 +142,9 @@ def test_a_second_export_of_the_same_file_fails_at_once(
     # A cron job overlapping the first: before, the two interleaved pages in one file (with
     # --resume), or --force deleted the running export's files.
     started = time.monotonic()
-    code, _, err = finish(screendesk(account, "export", "recordings", "-o", str(output), *second))
+    err = export_cli(account, output, *second)
     assert time.monotonic() - started < 30  # bounded; it does not wait for the first
     assert first.poll() is None  # the first one is still running
-    assert code == 1
-    assert err.count("\n") == 1
     assert f"another export is writing {output}" in err
     account.faults.latency = 0
     code, _, err = finish(first)
@@ -223,19 +233,13 @@ def test_a_planted_checkpoint_tmp_link_is_removed_not_followed(
 
 
 def test_a_partial_file_swapped_for_a_link_is_not_resumed_through(
-    account: FakeScreendesk, tmp_path: Path
+    account: FakeScreendesk, tmp_path: Path, interrupted: Path
 ) -> None:
-    output = tmp_path / "r.jsonl"
-    interrupted_export(account, output)
+    output = interrupted
     partial = Path(f"{output}.partial")
     partial.unlink()
     partial.symlink_to(victim(tmp_path, copies=50_000))  # longer than the checkpoint's size
-    code, _, err = finish(
-        screendesk(account, "export", "recordings", "-o", str(output), "--resume")
-    )
-    assert code == 1
-    assert err.count("\n") == 1
-    assert "symbolic link" in err
+    assert "symbolic link" in export_cli(account, output, "--resume")
     assert (tmp_path / "victim.txt").read_bytes() == VICTIM * 50_000  # before: cut, appended to
     assert not output.exists()
 
@@ -245,10 +249,7 @@ def test_a_planted_lock_link_stops_the_export_and_touches_nothing(
 ) -> None:
     output = tmp_path / "r.jsonl"
     Path(f"{output}.lock").symlink_to(victim(tmp_path))
-    code, _, err = finish(screendesk(account, "export", "recordings", "-o", str(output)))
-    assert code == 1
-    assert err.count("\n") == 1
-    assert "symbolic link" in err
+    assert "symbolic link" in export_cli(account, output)
     assert (tmp_path / "victim.txt").read_bytes() == VICTIM
     assert not output.exists()
     assert account.requests == []  # refused before any request

@@ -18,6 +18,8 @@ from screendesk_async.export import Checkpoint, export, output_format
 from screendesk_async.export._writers import Chunk
 from screendesk_async.testing import FakeScreendesk
 
+from ..loopback import serve_app
+
 pytestmark = pytest.mark.integration
 
 
@@ -113,19 +115,11 @@ async def test_a_page_that_is_not_the_one_asked_for_fails_the_export(tmp_path: P
 
     app = web.Application()
     app.router.add_get("/api/v2/recordings", wrong_page)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        async with AsyncScreendesk("t", base_url=f"http://127.0.0.1:{port}", max_retries=0) as sd:
-            with pytest.raises(
-                errors.ResponseDecodeError, match="page 2: the server answered with page 1 instead"
-            ):
-                await export(sd, "recordings", tmp_path / "r.jsonl")
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url, AsyncScreendesk("t", base_url=url, max_retries=0) as sd:
+        with pytest.raises(
+            errors.ResponseDecodeError, match="page 2: the server answered with page 1 instead"
+        ):
+            await export(sd, "recordings", tmp_path / "r.jsonl")
     assert not (tmp_path / "r.jsonl").exists()
 
 

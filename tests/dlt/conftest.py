@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
@@ -13,6 +12,8 @@ from pathlib import Path
 import pytest
 
 from screendesk_async.testing import FakeScreendesk, ServerThread
+
+from ..loopback import free_port
 
 pytest.importorskip("dlt", reason="the dlt extra is not installed")
 
@@ -36,13 +37,6 @@ def server() -> Iterator[tuple[ServerThread, FakeScreendesk]]:
         yield thread, fake
     finally:
         thread.stop()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def _binaries() -> Path | None:
@@ -76,7 +70,7 @@ def postgres_url() -> Iterator[str]:
     if os.geteuid() == 0:
         shutil.chown(root, "postgres")
         shutil.chown(sockets, "postgres")
-    port = _free_port()
+    port = free_port()
     initdb = [str(binaries / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres"]
     options = f"-p {port} -k {sockets} -c listen_addresses=127.0.0.1 -c fsync=off"
     start = [str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-t", "60"]

@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,8 @@ import pytest
 
 from screendesk_async.cli._options import DEMO_RECORDINGS
 from screendesk_async.testing import FakeScreendesk, ServerThread
+
+from ..loopback import free_port
 
 pytestmark = pytest.mark.integration
 
@@ -100,15 +101,8 @@ def test_duckdb_names_the_file(tmp_path: Path) -> None:
     assert "--duckdb" in wrong.stderr
 
 
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port  # closed again: nothing listens there
-
-
 def test_an_unreachable_postgres_is_one_line(tmp_path: Path) -> None:
-    url = f"postgresql://loader:s3cret-pw@127.0.0.1:{_closed_port()}/analytics"
+    url = f"postgresql://loader:s3cret-pw@127.0.0.1:{free_port()}/analytics"
     done = _load(
         tmp_path,
         "load",

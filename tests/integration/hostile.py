@@ -12,17 +12,19 @@ import os
 import ssl
 import subprocess
 import sys
-import threading
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
 import pytest
 from aiohttp import web
 
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
+
+from ..loopback import in_a_thread, serve_app
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -77,46 +79,40 @@ async def serve(
 ) -> AsyncIterator[Hostile]:
     """Run ``handler`` on a loopback port of this loop; yields the :class:`Hostile` server."""
     box: list[Hostile] = []
-    # A short shutdown: handlers that stall on purpose must not hold the test for 60 s.
-    runner = web.AppRunner(_app(handler, box), shutdown_timeout=0.5)
-    await runner.setup()
-    site = web.TCPSite(runner, host, 0, ssl_context=ssl_context)
-    await site.start()
-    port = runner.addresses[0][1]
-    box.append(Hostile(f"{'https' if ssl_context else 'http'}://{host}:{port}"))
-    try:
+    async with serve_app(_app(handler, box), host=host, ssl_context=ssl_context) as url:
+        box.append(Hostile(url))
         yield box[0]
-    finally:
-        await runner.cleanup()
 
 
-@contextlib.contextmanager
-def serve_in_thread(handler: Handler) -> Iterator[Hostile]:
+def serve_in_thread(handler: Handler) -> contextlib.AbstractContextManager[Hostile]:
     """:func:`serve` on a loop of its own thread, for sync clients and the CLI."""
-    loop = asyncio.new_event_loop()
-    started = threading.Event()
-    box: list[Hostile] = []
-    stop: asyncio.Event | None = None
+    return in_a_thread(lambda: serve(handler))
 
-    async def main() -> None:
-        nonlocal stop
-        stop = asyncio.Event()
-        async with serve(handler) as hostile:
-            box.append(hostile)
-            started.set()
-            await stop.wait()
 
-    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
-    thread.start()
-    if not started.wait(10):
-        raise RuntimeError("the hostile server did not start")
-    try:
-        yield box[0]
-    finally:
-        assert stop is not None
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(10)
-        loop.close()
+@contextlib.asynccontextmanager
+async def client_against(
+    handler: Handler, token: str, *, bound: float, scim: bool = False, **options: Any
+) -> AsyncIterator[tuple[Hostile, AsyncScreendesk]]:
+    """Within ``bound`` seconds: ``handler`` served, and a client of it; yields both.
+
+    The client's REST base URL is the server, or with ``scim`` its SCIM base URL (``token`` is
+    then the SCIM token too); ``options`` are the client's other arguments.
+    """
+    async with asyncio.timeout(bound), serve(handler) as server:
+        where: dict[str, Any] = {"base_url": server.url}
+        if scim:
+            where = {"scim_token": token, "scim_base_url": server.url}
+        async with AsyncScreendesk(token, **where, **options) as sd:
+            yield server, sd
+
+
+def json_response(
+    data: Any, status: int = 200, content_type: str = "application/json", **headers: str
+) -> web.Response:
+    """``data`` as a JSON answer."""
+    return web.Response(
+        status=status, body=orjson.dumps(data), content_type=content_type, headers=headers
+    )
 
 
 def recording(n: int) -> dict[str, Any]:
@@ -146,41 +142,34 @@ def rest_page(number: int, pages: int, per_page: int = 25) -> dict[str, Any]:
     }
 
 
-def export_in_process(
-    handler: Handler, token: str, output: Path
+def assert_cli_export_fails(
+    handler: Handler, token: str, said: str, output: Path
 ) -> subprocess.CompletedProcess[str]:
-    """``screendesk export recordings -o OUTPUT`` in a second process, against ``handler``."""
+    """``screendesk export recordings -o OUTPUT`` in a second process, against ``handler``, fails
+    with exit status 1 and one line on stderr saying ``said``, without ``token``; returns it.
+    """
     with serve_in_thread(handler) as server:
         env = {**os.environ, "SCREENDESK_API_TOKEN": token, "SCREENDESK_BASE_URL": server.url}
-        return subprocess.run(
+        done = subprocess.run(
             [sys.executable, "-m", "screendesk_async", "export", "recordings", "-o", str(output)],
             env=env,
             capture_output=True,
             text=True,
             timeout=120,
         )
-
-
-def assert_failed_in_one_line(
-    done: subprocess.CompletedProcess[str], said: str, token: str
-) -> None:
-    """The command failed with exit status 1 and one line on stderr saying ``said``."""
     assert done.returncode == 1, done.stderr[-500:]
     assert done.stderr.count("\n") == 1, done.stderr[-500:]
     assert said in done.stderr
     assert "Traceback" not in done.stderr
     assert token not in done.stdout + done.stderr
+    return done
 
 
 async def assert_scim_listing_fails(
     handler: Handler, token: str, said: str, output: Path, *, bound: float = 20
 ) -> None:
     """SCIM ``list()`` and the SCIM export against ``handler`` raise ``ResponseDecodeError``."""
-    async with (
-        asyncio.timeout(bound),
-        serve(handler) as server,
-        AsyncScreendesk(token, scim_token=token, scim_base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, token, bound=bound, scim=True, max_retries=0) as (_, sd):
         with pytest.raises(errors.ResponseDecodeError, match=said):
             _ = [u async for u in sd.scim.users.list()]
         with pytest.raises(errors.ResponseDecodeError, match=said):

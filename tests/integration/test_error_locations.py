@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from typing import Any
 
 import orjson
@@ -17,7 +16,8 @@ from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk, ServerThread
 from tests.cli.test_cli_options import bare
 
-from .hostile import rest_page, serve, serve_in_thread
+from ..loopback import free_port
+from .hostile import client_against, rest_page, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -39,11 +39,9 @@ def stalling(release: asyncio.Event | None = None) -> Any:
 
 async def test_a_timeout_names_the_request_and_the_limit() -> None:
     release = asyncio.Event()
-    async with (
-        asyncio.timeout(BOUND),
-        serve(stalling(release)) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, timeout=0.5, max_retries=0) as sd,
-    ):
+    async with client_against(
+        stalling(release), TOKEN, bound=BOUND, timeout=0.5, max_retries=0
+    ) as (_, sd):
         try:
             with pytest.raises(errors.APITimeoutError) as caught:
                 await sd.recordings.page(3)
@@ -58,15 +56,8 @@ async def test_a_timeout_names_the_request_and_the_limit() -> None:
     assert caught.value.query == "page=3"
 
 
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-    return port
-
-
 async def test_a_refused_connection_names_the_request() -> None:
-    url = f"http://127.0.0.1:{closed_port()}"
+    url = f"http://127.0.0.1:{free_port()}"
     async with asyncio.timeout(BOUND), AsyncScreendesk(TOKEN, base_url=url, max_retries=0) as sd:
         with pytest.raises(errors.APIConnectionError) as caught:
             await sd.users.page(2)
@@ -83,11 +74,7 @@ async def test_status_and_decode_errors_name_the_query_too() -> None:
             )
         return web.Response(text="<html>maintenance</html>", content_type="text/html")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         with pytest.raises(errors.NotFoundError) as missing:
             await sd.users.search("ada+x@example.com")
         with pytest.raises(errors.ResponseDecodeError) as undecodable:

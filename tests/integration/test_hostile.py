@@ -27,7 +27,7 @@ from screendesk_async.cli import main
 from screendesk_async.models import ScimUser
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
-from .hostile import rest_page, serve, serve_in_thread
+from .hostile import client_against, json_response, rest_page, serve, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
@@ -39,12 +39,6 @@ BOUND = 10  # seconds any one test may take; far above what each needs
 def fast_retries(sd: AsyncScreendesk, max_retries: int = 3) -> None:
     sd._transport.retry_policy = RetryPolicy(
         max_retries=max_retries, initial_backoff=0.01, max_backoff=0.02
-    )
-
-
-def json_response(data: Any, status: int = 200, **headers: str) -> web.Response:
-    return web.Response(
-        status=status, body=orjson.dumps(data), content_type="application/json", headers=headers
     )
 
 
@@ -63,11 +57,7 @@ async def test_a_retry_after_of_an_hour_raises_at_once_and_pauses_nothing() -> N
             )
         return json_response(rest_page(page_of(request), 3))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND) as (server, sd):
         with pytest.raises(errors.RateLimitError) as caught:
             await sd.recordings.page(1)
         # Before the fix every later call of the client waited out the hour: the bound above
@@ -95,11 +85,7 @@ async def test_a_body_over_the_cap_raises_too_large_chunked_or_with_content_leng
             await response.write(chunk)
         return response
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_response_size=2**20) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_response_size=2**20) as (server, sd):
         for query in ({"page": 1}, {"page": 1, "length": 1}):
             request = sd.recordings._request("GET", ("recordings",), query=query)
             with pytest.raises(errors.ResponseTooLargeError) as caught:
@@ -119,11 +105,7 @@ async def test_a_gzip_bomb_is_counted_decompressed() -> None:
             headers={"Content-Type": "application/json", "Content-Encoding": "gzip"},
         )
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_response_size=2**20) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_response_size=2**20) as (server, sd):
         assert len(bomb) < 2**20  # under the cap on the wire, 64 x over it inflated
         with pytest.raises(errors.ResponseTooLargeError):
             await sd.recordings.page(1)
@@ -134,11 +116,7 @@ async def test_max_response_size_none_reads_everything_and_bad_values_are_refuse
     async def handler(request: web.Request) -> web.Response:
         return json_response(rest_page(1, 1, per_page=100))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_response_size=None) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_response_size=None) as (_, sd):
         assert len(await sd.recordings.page(1)) == 100
     for bad in (0, -1, 1.5, True, "64"):
         with pytest.raises(ValueError, match="max_response_size"):
@@ -212,11 +190,7 @@ async def test_a_redirect_loop_stops_after_five_hops_and_is_not_retried() -> Non
         hop = int(request.query.get("hop", "0"))
         return web.Response(status=302, headers={"Location": f"/api/v2/recordings?hop={hop + 1}"})
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(looping) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=3) as sd,
-    ):
+    async with client_against(looping, TOKEN, bound=BOUND, max_retries=3) as (server, sd):
         fast_retries(sd)
         with pytest.raises(errors.APIStatusError) as caught:
             await sd.recordings.page(1)
@@ -232,11 +206,7 @@ async def test_a_get_follows_up_to_five_same_origin_hops_with_its_credentials() 
             return web.Response(status=301, headers={"Location": f"?page=1&hop={hop + 1}"})
         return json_response(rest_page(1, 1))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(hopping) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(hopping, TOKEN, bound=BOUND) as (server, sd):
         assert len(await sd.recordings.page(1)) == 25
     assert server.count() == 6
     assert all(s.authorization == f"Bearer {TOKEN}" for s in server.seen)
@@ -277,11 +247,7 @@ async def test_a_redirect_elsewhere_than_http_or_without_location_raises() -> No
             return web.Response(status=302, headers={"Location": "ftp://127.0.0.1/x"})
         return web.Response(status=302)  # no Location at all
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(odd) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(odd, TOKEN, bound=BOUND) as (server, sd):
         for query in ({"ftp": 1}, {}):
             request = sd.recordings._request("GET", ("recordings",), query=query)
             with pytest.raises(errors.APIStatusError) as caught:
@@ -353,11 +319,7 @@ async def test_a_401_echo_is_redacted_from_message_and_body() -> None:
         token = request.headers.get("Authorization", "").removeprefix("Bearer ")
         return json_response({"error": {"message": f"token {token} revoked"}, token: [token]}, 401)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(echoing) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(echoing, TOKEN, bound=BOUND) as (_, sd):
         with pytest.raises(errors.AuthenticationError) as caught:
             await sd.recordings.page(1)
     assert caught.value.message == "token *** revoked"
@@ -558,11 +520,7 @@ async def test_a_redirect_to_an_invalid_location_raises_a_status_error_and_is_no
     async def bad(request: web.Request) -> web.Response:
         return web.Response(status=302, headers={"Location": location})
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(bad) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(bad, TOKEN, bound=BOUND) as (server, sd):
         fast_retries(sd)
         with pytest.raises(errors.APIStatusError, match="invalid redirect Location") as caught:
             await sd.recordings.page(1)

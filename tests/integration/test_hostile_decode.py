@@ -20,7 +20,7 @@ from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._constants import MAX_JSON_DEPTH
 from screendesk_async.export import export
 
-from .hostile import RECORDING_UUID, assert_failed_in_one_line, export_in_process, serve
+from .hostile import RECORDING_UUID, assert_cli_export_fails, client_against, serve
 
 pytestmark = pytest.mark.integration
 
@@ -85,11 +85,7 @@ async def test_a_title_nested_1000_deep_reads_as_no_text() -> None:
         body = page if request.path.endswith("/recordings") else record
         return web.Response(body=body, content_type="application/json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         listed = [r async for r in sd.recordings.list()]
         one = await sd.recordings.get(UUID.decode())
     assert [r.title for r in [one, *listed]] == [""] * 11
@@ -122,11 +118,8 @@ async def test_a_scim_body_nested_too_deep_is_a_decode_error(user: bytes, tmp_pa
             body = user
         return web.Response(body=body, content_type="application/scim+json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
-    ):
+    against = client_against(handler, TOKEN, bound=BOUND, scim=True, max_retries=0)
+    async with against as (server, sd):
         with pytest.raises(errors.ResponseDecodeError, match=TOO_DEEP):
             _ = [u async for u in sd.scim.users.list()]
         with pytest.raises(errors.ResponseDecodeError, match=TOO_DEEP):
@@ -146,11 +139,7 @@ async def test_a_scim_body_at_the_depth_limit_is_read() -> None:
         body = b'{"totalResults": 1, "Resources": [' + user + b"]}"
         return web.Response(body=body, content_type="application/scim+json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True, max_retries=0) as (_, sd):
         (listed,) = [u async for u in sd.scim.users.list()]
     assert listed.id == "u1"
     assert "urn:x" in listed.extra
@@ -166,11 +155,8 @@ DEEP_ERRORS = {
 
 @pytest.mark.parametrize("body", DEEP_ERRORS.values(), ids=DEEP_ERRORS.keys())
 async def test_an_error_body_nested_too_deep_still_raises_its_status(body: bytes) -> None:
-    async with (
-        asyncio.timeout(BOUND),
-        serve(answer(body, status=404)) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    handler = answer(body, status=404)
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         with pytest.raises(errors.NotFoundError) as caught:
             await sd.recordings.get(UUID.decode())
     assert caught.value.status == 404
@@ -195,6 +181,6 @@ def deep_second_page(kind: str) -> Callable[[web.Request], Any]:
 @pytest.mark.parametrize("fmt", ["jsonl", "csv"])
 @pytest.mark.parametrize("kind", ["records", "uuid"])
 def test_the_cli_export_of_a_deep_page_prints_one_line(kind: str, fmt: str, tmp_path: Path) -> None:
-    done = export_in_process(deep_second_page(kind), TOKEN, tmp_path / f"recordings.{fmt}")
+    output = tmp_path / f"recordings.{fmt}"
     # before: a 103-line RecursionError traceback
-    assert_failed_in_one_line(done, "nests too deep", TOKEN)
+    assert_cli_export_fails(deep_second_page(kind), TOKEN, "nests too deep", output)

@@ -14,17 +14,18 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
 
+# The helpers test_hostile_numbers.py imports too: an import list alike, not a repeated block.
 from .hostile import (
-    assert_failed_in_one_line,
+    assert_cli_export_fails,
     assert_scim_listing_fails,
-    export_in_process,
+    client_against,
+    json_response,
     rest_page,
     serve,
 )
@@ -51,7 +52,7 @@ def second_page_with(third: Any, key: str = "uuid") -> Callable[[web.Request], A
                 del body["records"][2][key]
             else:
                 body["records"][2][key] = third
-        return web.Response(body=orjson.dumps(body), content_type="application/json")
+        return json_response(body)
 
     return handler
 
@@ -62,7 +63,7 @@ async def users_on_recordings(request: web.Request) -> web.Response:
     body = rest_page(number, 3, per_page=5)
     if number == 2:
         body["records"] = users(5)
-    return web.Response(body=orjson.dumps(body), content_type="application/json")
+    return json_response(body)
 
 
 @pytest.mark.parametrize(
@@ -105,13 +106,9 @@ async def test_recordings_served_on_users_fail_the_users_listing(tmp_path: Path)
     async def handler(request: web.Request) -> web.Response:
         body = rest_page(1, 1, per_page=3)
         body["users"] = body.pop("records")  # recordings: no email
-        return web.Response(body=orjson.dumps(body), content_type="application/json")
+        return json_response(body)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         with pytest.raises(errors.ResponseDecodeError, match="page 1: record 1 has no 'email'"):
             _ = [u async for u in sd.users.list()]
         with pytest.raises(errors.ResponseDecodeError, match="page 1: record 1 has no 'email'"):
@@ -120,11 +117,8 @@ async def test_recordings_served_on_users_fail_the_users_listing(tmp_path: Path)
 
 @pytest.mark.parametrize("identifier", [0, "0", "r-3"])
 async def test_any_other_identifier_names_a_record(identifier: Any) -> None:
-    async with (
-        asyncio.timeout(BOUND),
-        serve(second_page_with(identifier)) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    handler = second_page_with(identifier)
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         got = [r.uuid async for r in sd.recordings.list()]
     assert len(got) == 15
     assert got[7] == str(identifier)
@@ -141,7 +135,7 @@ async def test_a_scim_user_without_an_id_fails_its_page(
     async def handler(request: web.Request) -> web.Response:
         resources: list[dict[str, Any]] = [{"id": "u1", "userName": "a@example.com"}, broken]
         body = {"totalResults": 2, "startIndex": 1, "itemsPerPage": 2, "Resources": resources}
-        return web.Response(body=orjson.dumps(body), content_type="application/scim+json")
+        return json_response(body, content_type="application/scim+json")
 
     said = "SCIM page at startIndex=1: record 2 has no 'id'"
     await assert_scim_listing_fails(handler, TOKEN, said, tmp_path / "users.jsonl")
@@ -149,8 +143,8 @@ async def test_a_scim_user_without_an_id_fails_its_page(
 
 def test_the_cli_export_of_users_on_recordings_prints_one_line(tmp_path: Path) -> None:
     output = tmp_path / "recordings.jsonl"
-    done = export_in_process(users_on_recordings, TOKEN, output)
+    said = "page 2: record 1 has no 'uuid'"
+    done = assert_cli_export_fails(users_on_recordings, TOKEN, said, output)
     # before: exit 0, "exported 15 recordings"
-    assert_failed_in_one_line(done, "page 2: record 1 has no 'uuid'", TOKEN)
     assert "exported" not in done.stdout + done.stderr
     assert not output.exists()

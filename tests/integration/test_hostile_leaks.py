@@ -12,8 +12,7 @@ import asyncio
 import contextlib
 import subprocess
 import sys
-import threading
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import orjson
@@ -23,6 +22,7 @@ from aiohttp import web
 from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.cli import main
 
+from ..loopback import in_a_thread
 from .hostile import serve
 
 pytestmark = pytest.mark.integration
@@ -76,28 +76,8 @@ async def raw_server(mode: str) -> AsyncIterator[str]:
         server.close()
 
 
-@contextlib.contextmanager
-def raw_server_in_thread(mode: str) -> Iterator[str]:
-    loop = asyncio.new_event_loop()
-    ready = threading.Event()
-    box: list[str] = []
-    stop = asyncio.Event()
-
-    async def run() -> None:
-        async with raw_server(mode) as url:
-            box.append(url)
-            ready.set()
-            await stop.wait()
-
-    thread = threading.Thread(target=loop.run_until_complete, args=(run(),), daemon=True)
-    thread.start()
-    assert ready.wait(10), "the raw server did not start"
-    try:
-        yield box[0]
-    finally:
-        loop.call_soon_threadsafe(stop.set)
-        thread.join(10)
-        loop.close()
+def raw_server_in_thread(mode: str) -> contextlib.AbstractContextManager[str]:
+    return in_a_thread(lambda: raw_server(mode))
 
 
 def every_text(exc: BaseException) -> list[str]:

@@ -21,9 +21,10 @@ from screendesk_async import AsyncScreendesk, errors
 from screendesk_async.export import export
 
 from .hostile import (
-    assert_failed_in_one_line,
+    assert_cli_export_fails,
     assert_scim_listing_fails,
-    export_in_process,
+    client_against,
+    json_response,
     rest_page,
     serve,
 )
@@ -130,13 +131,9 @@ async def test_figures_as_digits_or_null_still_read(value: Any) -> None:
         number = int(request.query.get("page", "1"))
         body = rest_page(number, 2)
         body["pagination"].update(page=str(number), pages="2", count=value, items=None)
-        return web.Response(body=orjson.dumps(body), content_type="application/json")
+        return json_response(body)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_retries=0) as (_, sd):
         got = [r async for r in sd.recordings.list()]
     assert len(got) == 50
 
@@ -153,7 +150,7 @@ def test_the_cli_export_says_which_figure_in_one_line(
     field: str, value: Any, said: str, tmp_path: Path
 ) -> None:
     on_page = 2 if field == "page" else 1
-    done = export_in_process(pages_saying(field, value, on_page), TOKEN, tmp_path / "r.jsonl")
+    handler = pages_saying(field, value, on_page)
     # before: "invalid literal for int() with base 10: '²'"
-    assert_failed_in_one_line(done, said, TOKEN)
+    done = assert_cli_export_fails(handler, TOKEN, said, tmp_path / "r.jsonl")
     assert len(done.stderr) < 500  # the 5,000 digits are not repeated

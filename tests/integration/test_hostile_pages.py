@@ -10,23 +10,18 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
-from screendesk_async import AsyncScreendesk, errors
+from screendesk_async import errors
 from screendesk_async.cli import main
 
-from .hostile import rest_page, serve, serve_in_thread
+from .hostile import client_against, json_response, rest_page, serve_in_thread
 
 pytestmark = pytest.mark.integration
 
 TOKEN = "sd-live-PAGES-0123456789"
 BOUND = 10
-
-
-def json_response(data: Any) -> web.Response:
-    return web.Response(body=orjson.dumps(data), content_type="application/json")
 
 
 def broken_second_page(records: Any) -> Any:
@@ -59,11 +54,7 @@ def broken_second_page(records: Any) -> Any:
 )
 async def test_a_bad_middle_page_raises_naming_the_page(records: Any, what: str) -> None:
     got: list[str] = []
-    async with (
-        asyncio.timeout(BOUND),
-        serve(broken_second_page(records)) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(broken_second_page(records), TOKEN, bound=BOUND) as (_, sd):
 
         async def consume() -> None:
             async for recording in sd.recordings.list(concurrency=1):
@@ -77,37 +68,30 @@ async def test_a_bad_middle_page_raises_naming_the_page(records: Any, what: str)
     assert len(got) == 25  # page 1 was delivered; nothing after the bad page
 
 
-async def test_a_server_that_ignores_page_does_not_loop() -> None:
+def page_one_always(echo: bool) -> Any:
+    """A server that answers page 1 to every page, saying there is a next; with ``echo`` its
+    pagination says the page number asked for.
+    """
+
     async def handler(request: web.Request) -> web.Response:
+        number = int(request.query.get("page", "1")) if echo else 1
         body = rest_page(1, 1)
-        body["pagination"] = {"page": 1, "next_page": 2}  # always page 1, no pages
+        body["pagination"] = {"page": number, "next_page": number + 1}  # no pages
         return json_response(body)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
-        with pytest.raises(errors.ResponseDecodeError, match="page 2: the server answered with"):
+    return handler
+
+
+@pytest.mark.parametrize(
+    ("echo", "said"),
+    [(False, "page 2: the server answered with"), (True, "page 2: the same records")],
+    ids=["says page 1", "echoes the page asked for"],
+)
+async def test_a_server_that_ignores_page_does_not_loop(echo: bool, said: str) -> None:
+    async with client_against(page_one_always(echo), TOKEN, bound=BOUND) as (server, sd):
+        with pytest.raises(errors.ResponseDecodeError, match=said):
             _ = [r async for r in sd.recordings.list()]
-    assert server.count() == 2  # before: 18,136 requests in 8 s
-
-
-async def test_a_server_that_ignores_page_but_echoes_its_number_does_not_loop() -> None:
-    async def handler(request: web.Request) -> web.Response:
-        number = int(request.query.get("page", "1"))
-        body = rest_page(1, 1)
-        body["pagination"] = {"page": number, "next_page": number + 1}
-        return json_response(body)
-
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
-        with pytest.raises(errors.ResponseDecodeError, match="page 2: the same records"):
-            _ = [r async for r in sd.recordings.list()]
-    assert server.count() == 2
+    assert server.count() == 2  # before: 18,136 requests in 8 s (says page 1)
 
 
 async def test_a_scim_server_that_ignores_start_index_raises() -> None:
@@ -117,11 +101,7 @@ async def test_a_scim_server_that_ignores_start_index_raises() -> None:
         page = {"totalResults": 1000, "itemsPerPage": 10, "Resources": users}
         return json_response(page)  # whatever startIndex, the same ten
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (server, sd):
         got: list[str | None] = []
 
         async def consume() -> None:
@@ -144,11 +124,7 @@ async def test_scim_pages_that_answer_another_index_or_are_empty_raise() -> None
             return json_response({"totalResults": 30, "startIndex": 11, "Resources": []})
         return json_response({"totalResults": 30, "startIndex": 1, "Resources": [{"id": "x"}]})
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (_, sd):
         with pytest.raises(errors.ResponseDecodeError, match="totalResults=30 says users follow"):
             _ = [u async for u in sd.scim.users.list(concurrency=1)]
         pages = sd.scim.users.raw_pages(first_index=21, page_size=10)
@@ -196,11 +172,7 @@ async def test_a_short_middle_scim_page_loses_no_user(
         body = {"totalResults": 7, "startIndex": start, "itemsPerPage": 3, "Resources": resources}
         return json_response(body)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (server, sd):
         listing = sd.scim.users.list(page_size=page_size, concurrency=concurrency)
         got = [user.id async for user in listing]
     assert got == [u["id"] for u in users]  # before: u6 was lost
@@ -220,11 +192,7 @@ async def test_a_scim_server_that_sends_fewer_than_asked_on_every_page_loses_no_
         resources = users[start - 1 : start - 1 + min(wanted, 2 if start > 1 else 5)]
         return json_response({"totalResults": 23, "itemsPerPage": 5, "Resources": resources})
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (_, sd):
         got = [user.id async for user in sd.scim.users.list(page_size=page_size)]
     assert got == [u["id"] for u in users]
 
@@ -244,10 +212,6 @@ async def test_records_on_a_page_after_an_empty_one_are_never_dropped_in_silence
             third_answered.set()
         return json_response(rest_page(number, 3))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_concurrency=4) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, max_concurrency=4) as (_, sd):
         with pytest.raises(errors.ResponseDecodeError, match="at 3, requested after it"):
             _ = [r async for r in sd.recordings.list()]

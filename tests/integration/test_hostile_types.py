@@ -7,17 +7,14 @@ Every server here is hand-written; every test is bounded by ``asyncio.timeout``.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
-import orjson
 import pytest
 from aiohttp import web
 
-from screendesk_async import AsyncScreendesk
 from screendesk_async.errors import ResponseDecodeError
 
-from .hostile import RECORDING_UUID, serve
+from .hostile import RECORDING_UUID, client_against, json_response
 
 pytestmark = pytest.mark.integration
 
@@ -26,10 +23,6 @@ BOUND = 10
 UUID = RECORDING_UUID.format(1)
 NESTED = ("metadata", "technical_details", "customer", "user", "room_insights")
 JUNK: list[Any] = [5, False, True, "Bob", [1, 2], 1.5]
-
-
-def json_response(data: Any, content_type: str = "application/json") -> web.Response:
-    return web.Response(body=orjson.dumps(data), content_type=content_type)
 
 
 @pytest.mark.parametrize("junk", JUNK, ids=repr)
@@ -49,11 +42,7 @@ async def test_a_nested_recording_field_of_the_wrong_type_reads_as_none(junk: An
             return json_response(page)
         return json_response(record(2))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND) as (_, sd):
         one = await sd.recordings.get(UUID)
         listed = [r async for r in sd.recordings.list()]
     for recording in [one, *listed]:
@@ -68,13 +57,9 @@ async def test_a_nested_recording_field_of_the_wrong_type_reads_as_none(junk: An
 async def test_a_scim_user_with_a_name_or_meta_of_the_wrong_type_reads_as_none(junk: Any) -> None:
     async def handler(request: web.Request) -> web.Response:
         user = {"id": "u1", "userName": "bob@example.com", "name": junk, "meta": junk}
-        return json_response(user, "application/scim+json")
+        return json_response(user, content_type="application/scim+json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (_, sd):
         user = await sd.scim.users.get("u1")
     assert (user.id, user.user_name, user.name, user.meta) == ("u1", "bob@example.com", None, None)
 
@@ -91,13 +76,9 @@ async def test_scim_roles_given_as_strings_read_as_their_meaning(
     roles: dict[str, Any], expected: tuple[bool, bool, bool]
 ) -> None:
     async def handler(request: web.Request) -> web.Response:
-        return json_response({"id": "u1", "roles": roles}, "application/scim+json")
+        return json_response({"id": "u1", "roles": roles}, content_type="application/scim+json")
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url) as sd,
-    ):
+    async with client_against(handler, TOKEN, bound=BOUND, scim=True) as (_, sd):
         user = await sd.scim.users.get("u1")
     assert user.roles is not None
     assert (user.roles.admin, user.roles.member, user.roles.editor) == expected
@@ -108,11 +89,8 @@ async def test_a_delete_answered_with_an_empty_body_succeeds(status: int) -> Non
     async def handler(request: web.Request) -> web.Response:
         return web.Response(status=status)
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(handler) as server,
-        AsyncScreendesk(TOKEN, scim_token=TOKEN, scim_base_url=server.url, max_retries=0) as sd,
-    ):
+    against = client_against(handler, TOKEN, bound=BOUND, scim=True, max_retries=0)
+    async with against as (server, sd):
         await sd.scim.users.delete("u1")  # before: ResponseDecodeError for the empty 200
         with pytest.raises(ResponseDecodeError):
             await sd.scim.users.get("u1")  # a GET still needs its body

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import socket
 import time
 from collections.abc import AsyncIterator
 
@@ -17,6 +15,8 @@ from screendesk_async import AsyncScreendesk, errors
 from screendesk_async._request import Request, build_url, encode_json
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
+
+from ..loopback import free_port, serve_app
 
 pytestmark = pytest.mark.integration
 
@@ -165,7 +165,7 @@ async def test_post_is_retried_after_a_429(fake: FakeScreendesk, sd: AsyncScreen
 async def test_post_is_retried_when_the_connection_was_refused(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    port = closed_port()
+    port = free_port()
     async with AsyncScreendesk(
         "t", scim_token="s", base_url=f"http://127.0.0.1:{port}", max_retries=2
     ) as sd:
@@ -179,27 +179,6 @@ async def test_post_is_retried_when_the_connection_was_refused(
     assert len([r for r in caplog.records if "retrying POST" in r.getMessage()]) == 2
 
 
-def closed_port() -> int:
-    """A loopback port nothing listens on (bound, then closed)."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
-@contextlib.asynccontextmanager
-async def serve(app: web.Application, host: str) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, host, 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        await runner.cleanup()
-
-
 async def test_no_authorization_header_on_a_redirect_to_another_host() -> None:
     seen: list[dict[str, str]] = []
 
@@ -209,7 +188,7 @@ async def test_no_authorization_header_on_a_redirect_to_another_host() -> None:
 
     other = web.Application()
     other.router.add_get("/api/v2/recordings", target)
-    async with serve(other, "127.0.0.2") as other_url:
+    async with serve_app(other, host="127.0.0.2") as other_url:
 
         async def redirect(request: web.Request) -> web.Response:
             if request.query.get("same"):
@@ -222,7 +201,7 @@ async def test_no_authorization_header_on_a_redirect_to_another_host() -> None:
         origin = web.Application()
         origin.router.add_get("/api/v2/recordings", redirect)
         async with (
-            serve(origin, "127.0.0.1") as origin_url,
+            serve_app(origin) as origin_url,
             AsyncScreendesk("secret-token-1", base_url=origin_url) as sd,
         ):
             await sd.recordings.page(1)

@@ -14,7 +14,7 @@ from aiohttp import web
 from screendesk_async import AsyncScreendesk, Screendesk, errors
 from screendesk_async.testing import FakeScreendesk, ServerThread
 
-from .hostile import rest_page, serve
+from .hostile import client_against, rest_page
 
 pytestmark = pytest.mark.integration
 
@@ -36,11 +36,7 @@ async def test_the_override_timeout_applies_and_the_originals_stays() -> None:
         await release.wait()
         return web.json_response(rest_page(int(request.query["page"]), 3))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(stalling) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_retries=0) as sd,
-    ):
+    async with client_against(stalling, TOKEN, bound=BOUND, max_retries=0) as (server, sd):
         fast = sd.with_options(timeout=0.3)
         patient = asyncio.create_task(sd.recordings.page(1))
         with pytest.raises(errors.APITimeoutError) as caught:
@@ -89,11 +85,7 @@ async def test_derived_clients_share_the_slots_and_the_connections() -> None:
             in_flight[0] -= 1
         return web.json_response(rest_page(int(request.query["page"]), 3))
 
-    async with (
-        asyncio.timeout(BOUND),
-        serve(holding) as server,
-        AsyncScreendesk(TOKEN, base_url=server.url, max_concurrency=2) as sd,
-    ):
+    async with client_against(holding, TOKEN, bound=BOUND, max_concurrency=2) as (server, sd):
         other = sd.with_options(timeout=20, max_retries=1)
         calls = [sd.recordings.page(1), other.recordings.page(2), other.recordings.page(3)]
         tasks = [asyncio.create_task(call) for call in calls]

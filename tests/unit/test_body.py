@@ -12,6 +12,8 @@ from aiohttp import web
 from screendesk_async import _constants as C
 from screendesk_async._body import read_body
 
+from ..loopback import serve_app
+
 BIG = b"x" * (3 * C.READ_CHUNK_SIZE)
 
 
@@ -39,15 +41,8 @@ async def base() -> AsyncIterator[str]:
     app.router.add_get("/plain", _plain)
     app.router.add_get("/chunked", _chunked)
     app.router.add_get("/gzip", _gzip)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
+    async with serve_app(app) as url:
+        yield url
 
 
 @pytest.mark.parametrize("path", ["/plain", "/chunked", "/gzip"])
