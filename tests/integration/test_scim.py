@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,18 +20,12 @@ from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
 
 from ..scim_users import new_user
+from ..server_process import free_port, wait_until_listening
 
 pytestmark = pytest.mark.integration
 
 SCIM2_TOKEN = "scim2-server-test-token"
 ENTERPRISE = "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
 
 
 @pytest.fixture(scope="module")
@@ -46,15 +39,7 @@ def scim2_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("scim2-server did not start") from None
-                time.sleep(0.05)
+        wait_until_listening(process, port, seconds=20, what="scim2-server")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()
