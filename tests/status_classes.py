@@ -11,6 +11,7 @@ from typing import Final
 
 from screendesk_async import errors
 
+# Repeats the lines of the package's table (_response.py) on purpose: importing it checks nothing.
 STATUS_CLASSES: Final[dict[int, type[errors.APIStatusError]]] = {
     400: errors.BadRequestError,
     401: errors.AuthenticationError,
