@@ -98,6 +98,14 @@ async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
     loop.set_exception_handler(previous)
 
 
+async def assert_nothing_left(loop_errors: list[dict[str, Any]]) -> None:
+    """No task of the fetcher outlives it, and none ended in an error no one retrieved."""
+    assert not other_tasks()
+    gc.collect()  # a task's unretrieved exception is reported when the task is collected
+    await asyncio.sleep(0)
+    assert loop_errors == []
+
+
 # -- NumberedPages -------------------------------------------------------------------------------
 
 
@@ -267,10 +275,7 @@ async def test_aclose_retrieves_a_failure_already_in_the_window(
     await anext(iterator)  # page 4 has failed by now, unobserved
     await asyncio.sleep(0.005)
     await iterator.aclose()
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_failure_propagates_and_cancels_the_rest(
@@ -292,10 +297,7 @@ async def test_failure_propagates_and_cancels_the_rest(
     assert fake.in_flight == 0
     assert {4, 5} <= set(fake.cancelled)
     assert sorted(fake.cancelled) == sorted(set(fake.fetched) - {1, 2, 3})
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_failure_of_a_later_page_while_waiting_for_an_earlier_one(
@@ -306,10 +308,7 @@ async def test_failure_of_a_later_page_while_waiting_for_an_earlier_one(
     fake.fail = {2, 3}
     with pytest.raises(Failure, match="page 2 failed"):
         await collect(ordered_pages(fake.fetch, NumberedPages("records"), 3))
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_first_page_failure_propagates() -> None:
