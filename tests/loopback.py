@@ -1,5 +1,5 @@
 """Servers on loopback for the tests: an aiohttp app on a free port, run on this loop or on a
-thread of its own, a free port, and waiting for another process to listen.
+thread of its own; a free port, and waiting for a server run as another process to listen.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager
-from typing import Any, TypeVar
+from typing import Final, TypeVar
 
 from aiohttp import web
 
@@ -24,6 +24,10 @@ T = TypeVar("T")
 SHUTDOWN_SECONDS = 0.5
 #: Seconds a server on a thread of its own may take to start, and to stop.
 THREAD_SECONDS = 10
+HOST: Final = "127.0.0.1"
+#: How long one connection attempt to a server process may take, and the pause between two.
+_ATTEMPT_SECONDS: Final = 0.5
+_PAUSE_SECONDS: Final = 0.05
 
 
 @contextlib.asynccontextmanager
@@ -73,24 +77,31 @@ def in_a_thread(serving: Callable[[], AbstractAsyncContextManager[T]]) -> Iterat
         loop.close()
 
 
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port of ``host`` nothing listens on (bound, then closed)."""
+def free_port() -> int:
+    """A loopback port no one listens on now (the server binds it moments later)."""
     with socket.socket() as sock:
-        sock.bind((host, 0))
+        sock.bind((HOST, 0))
         port: int = sock.getsockname()[1]
     return port
 
 
-def listening(process: subprocess.Popen[Any], port: int, seconds: float) -> bool:
-    """Whether ``process`` listens on ``port`` of 127.0.0.1 within ``seconds``.
+def wait_until_listening(
+    process: subprocess.Popen[bytes], port: int, *, seconds: float, what: str
+) -> None:
+    """Return once ``process`` accepts connections on loopback ``port``.
 
-    False as soon as the process has exited, or when the time is up.
+    Raises RuntimeError, saying which, as soon as the process has exited, or when ``seconds``
+    pass without a connection.
     """
     deadline = time.monotonic() + seconds
-    while process.poll() is None and time.monotonic() < deadline:
+    while True:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return True
+            socket.create_connection((HOST, port), timeout=_ATTEMPT_SECONDS).close()
+            return
         except OSError:
-            time.sleep(0.05)
-    return False
+            status = process.poll()
+            if status is not None:
+                raise RuntimeError(f"{what} exited ({status}) before it listened") from None
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{what} did not listen within {seconds} s") from None
+            time.sleep(_PAUSE_SECONDS)

@@ -19,7 +19,7 @@ from screendesk_async import AsyncScreendesk, errors, models
 from screendesk_async._retry import RetryPolicy
 from screendesk_async.testing import FakeScreendesk
 
-from ..loopback import free_port, listening
+from ..loopback import free_port, wait_until_listening
 from ..scim_users import new_user
 
 pytestmark = pytest.mark.integration
@@ -39,8 +39,7 @@ def scim2_server() -> Iterator[str]:
         stderr=subprocess.DEVNULL,
     )
     try:
-        if not listening(process, port, seconds=20):
-            raise RuntimeError("scim2-server did not start")
+        wait_until_listening(process, port, seconds=20, what="scim2-server")
         yield f"http://127.0.0.1:{port}"
     finally:
         process.terminate()

@@ -6,7 +6,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from screendesk_async import AsyncScreendesk, errors, models
+from screendesk_async import AsyncScreendesk, models
 
 from . import _spec
 from ._compare import documented, lost_values
@@ -29,17 +29,6 @@ NEW_USER: Final = models.ScimUser(
     active=True,
     roles=models.ScimRoles(admin=True, member=True),
 )
-#: The exception class each documented error status raises.
-ERROR_CLASSES: Final[dict[int, type[errors.APIStatusError]]] = {
-    400: errors.BadRequestError,
-    401: errors.AuthenticationError,
-    403: errors.PermissionDeniedError,
-    404: errors.NotFoundError,
-    409: errors.ConflictError,
-    422: errors.UnprocessableEntityError,
-    429: errors.RateLimitError,
-    500: errors.InternalServerError,
-}
 
 Raw = Any
 Pairs = list[tuple[Any, Any]]
@@ -119,27 +108,36 @@ class Case:
     page_of: tuple[str, type[Any]] | None = None
 
 
+def _listing(resource: str, items_key: str, model: type[Any]) -> tuple[Case, Case]:
+    """``page(1)`` and ``list()`` of a REST listing: one request (page 1), read two ways."""
+    path = f"/{resource}"
+    first = (("page", "1"),)
+    return (
+        Case(
+            f"{resource}.page",
+            "GET",
+            path,
+            path,
+            lambda sd, _: getattr(sd, resource).page(1),
+            _page(items_key),
+            query=first,
+            page_of=(items_key, model),
+        ),
+        Case(
+            f"{resource}.list",
+            "GET",
+            path,
+            path,
+            lambda sd, _: _collect(getattr(sd, resource).list()),
+            _listed(items_key),
+            query=first,
+            listing=True,
+        ),
+    )
+
+
 CASES: Final = (
-    Case(
-        "recordings.page",
-        "GET",
-        "/recordings",
-        "/recordings",
-        lambda sd, _: sd.recordings.page(1),
-        _page("records"),
-        query=(("page", "1"),),
-        page_of=("records", models.Recording),
-    ),
-    Case(
-        "recordings.list",
-        "GET",
-        "/recordings",
-        "/recordings",
-        lambda sd, _: _collect(sd.recordings.list()),
-        _listed("records"),
-        query=(("page", "1"),),
-        listing=True,
-    ),
+    *_listing("recordings", "records", models.Recording),
     Case(
         "recordings.get",
         "GET",
@@ -159,26 +157,7 @@ CASES: Final = (
         _one("recording"),
         body={"recording": {"title": "Checkout fails"}},
     ),
-    Case(
-        "users.page",
-        "GET",
-        "/users",
-        "/users",
-        lambda sd, _: sd.users.page(1),
-        _page("users"),
-        query=(("page", "1"),),
-        page_of=("users", models.User),
-    ),
-    Case(
-        "users.list",
-        "GET",
-        "/users",
-        "/users",
-        lambda sd, _: _collect(sd.users.list()),
-        _listed("users"),
-        query=(("page", "1"),),
-        listing=True,
-    ),
+    *_listing("users", "users", models.User),
     Case(
         "users.search",
         "GET",
@@ -253,15 +232,19 @@ CASES: Final = (
 )
 
 
-def lost_in(case: Case, result: Any, traffic: Traffic) -> list[str]:
-    """What of the documented body the client received did not reach ``result``'s models."""
+def _received(case: Case, traffic: Traffic) -> Raw:
+    """The documented part of the body the client received last, for ``case``'s operation."""
     spec = _spec.load_spec()
     answer = traffic.last()
     schema = _spec.response_schema(spec, case.method, case.path, answer.status)
-    received = documented(spec, schema, answer.json())
+    return documented(spec, schema, answer.json())
+
+
+def lost_in(case: Case, result: Any, traffic: Traffic) -> list[str]:
+    """What of the documented body the client received did not reach ``result``'s models."""
     return [
         problem
-        for expected, got in case.pairs(result, received)
+        for expected, got in case.pairs(result, _received(case, traffic))
         for problem in lost_values(expected, got)
     ]
 
@@ -329,12 +312,8 @@ def items_lost(case: Case, traffic: Traffic) -> list[str]:
     """What of a page's documented records their models do not carry (read one by one)."""
     assert case.page_of is not None
     key, model = case.page_of
-    spec = _spec.load_spec()
-    answer = traffic.last()
-    schema = _spec.response_schema(spec, case.method, case.path, answer.status)
-    received = documented(spec, schema, answer.json())
     return [
         problem
-        for index, record in enumerate(received[key])
+        for index, record in enumerate(_received(case, traffic)[key])
         for problem in lost_values(record, model.from_dict(record).to_dict(), f"$[{index}]")
     ]

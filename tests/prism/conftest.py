@@ -21,9 +21,7 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,6 +34,7 @@ from yarl import URL
 
 from screendesk_async import AsyncScreendesk
 
+from ..loopback import free_port, wait_until_listening
 from ._spec import load_spec, scim_prefix, served_document
 
 PRISM_DIR: Final = Path(__file__).resolve().parents[2] / "tools" / "prism"
@@ -54,13 +53,6 @@ def _unavailable(reason: str) -> NoReturn:
     pytest.skip(f"Prism tests skipped: {reason}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    return port
-
-
 @dataclass(frozen=True)
 class PrismServer:
     """One running ``prism mock``: where it listens and where its log goes."""
@@ -76,7 +68,7 @@ class PrismServer:
 
 
 def _start(document: Path, log: Path, mode: str) -> tuple[subprocess.Popen[bytes], PrismServer]:
-    port = _free_port()
+    port = free_port()
     command = [str(PRISM_BIN), "mock", str(document), "-h", "127.0.0.1", "-p", str(port)]
     if mode != "static":
         command += ["-d", "--json-schema-faker-fillProperties=true"]
@@ -91,17 +83,13 @@ def _start(document: Path, log: Path, mode: str) -> tuple[subprocess.Popen[bytes
 
 def _wait_until_listening(process: subprocess.Popen[bytes], server: PrismServer) -> None:
     port = int(server.url.rsplit(":", 1)[1])
-    deadline = time.monotonic() + _STARTUP_SECONDS
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-            return
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"prism mock ({server.mode}) did not start:\n{server.log_tail()}"
-                ) from None
-            time.sleep(0.1)
+    try:
+        wait_until_listening(
+            process, port, seconds=_STARTUP_SECONDS, what=f"prism mock ({server.mode})"
+        )
+    except RuntimeError as exc:
+        exc.add_note(f"Prism's log:\n{server.log_tail()}")
+        raise
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -16,8 +16,9 @@ from typing import Any
 import aiohttp
 import pytest
 
+from ..status_classes import STATUS_CLASSES
 from . import _spec
-from ._cases import CASES, ERROR_CLASSES, Case, example_names, lost_in
+from ._cases import CASES, Case, example_names, lost_in
 from .conftest import REST_TOKEN, SCIM_TOKEN, PrismServer, prism_client
 
 pytestmark = pytest.mark.integration
@@ -97,7 +98,7 @@ async def test_documented_errors_raise_their_class(
     async with asyncio.timeout(60):
         _, raw = await raw_call(prism_static, case, None)
         async with prism_client(prism_static, prefer=f"code={status}", max_retries=0) as (sd, _):
-            with pytest.raises(ERROR_CLASSES[status]) as caught:
+            with pytest.raises(STATUS_CLASSES[status]) as caught:
                 await case.call(sd, raw)
     assert caught.value.status == status
     assert isinstance(caught.value.message, str)

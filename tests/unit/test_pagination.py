@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import gc
-import random
 from collections.abc import AsyncGenerator, AsyncIterator, Callable
 from typing import Any
 
@@ -14,65 +13,7 @@ from screendesk_async import errors
 from screendesk_async._pagination import RawPage, ordered_pages
 from screendesk_async._strategies import NumberedPages, OffsetPages
 
-
-class Failure(Exception):
-    """Raised by a fake page fetch."""
-
-
-class FakeRest:
-    """A REST listing of ``pages`` pages of ``per_page`` records, served with random delays."""
-
-    def __init__(
-        self,
-        pages: int,
-        *,
-        per_page: int = 3,
-        seed: int = 0,
-        max_delay: float = 0.004,
-        total_known: bool = True,
-    ) -> None:
-        self.pages = pages
-        self.per_page = per_page
-        self.rng = random.Random(seed)
-        self.max_delay = max_delay
-        self.total_known = total_known
-        self.overrides: dict[int, RawPage] = {}
-        self.delays: dict[int, float] = {}
-        self.fail: set[int] = set()
-        self.fetched: list[int] = []
-        self.completed: list[int] = []
-        self.cancelled: list[int] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-
-    def body(self, page: int) -> RawPage:
-        if page in self.overrides:
-            return self.overrides[page]
-        records = (
-            [{"uuid": f"{page}-{i}"} for i in range(self.per_page)] if page <= self.pages else []
-        )
-        pagination: dict[str, Any] = {"page": page}
-        if self.total_known:
-            pagination["pages"] = self.pages
-        if page < self.pages:
-            pagination["next_page"] = page + 1
-        return {"pagination": pagination, "records": records}
-
-    async def fetch(self, page: int) -> RawPage:
-        self.fetched.append(page)
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(self.delays.get(page, self.rng.uniform(0, self.max_delay)))
-            if page in self.fail:
-                raise Failure(f"page {page} failed")
-            self.completed.append(page)
-            return self.body(page)
-        except asyncio.CancelledError:
-            self.cancelled.append(page)
-            raise
-        finally:
-            self.in_flight -= 1
+from .fake_listings import Failure, FakeRest, FakeScim
 
 
 def numbers(pages: list[RawPage]) -> list[int]:
@@ -96,6 +37,14 @@ async def loop_errors() -> AsyncIterator[list[dict[str, Any]]]:
     loop.set_exception_handler(lambda _loop, context: seen.append(context))
     yield seen
     loop.set_exception_handler(previous)
+
+
+async def assert_nothing_left(loop_errors: list[dict[str, Any]]) -> None:
+    """No task of the fetcher outlives it, and none ended in an error no one retrieved."""
+    assert not other_tasks()
+    gc.collect()  # a task's unretrieved exception is reported when the task is collected
+    await asyncio.sleep(0)
+    assert loop_errors == []
 
 
 # -- NumberedPages -------------------------------------------------------------------------------
@@ -267,10 +216,7 @@ async def test_aclose_retrieves_a_failure_already_in_the_window(
     await anext(iterator)  # page 4 has failed by now, unobserved
     await asyncio.sleep(0.005)
     await iterator.aclose()
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_failure_propagates_and_cancels_the_rest(
@@ -292,10 +238,7 @@ async def test_failure_propagates_and_cancels_the_rest(
     assert fake.in_flight == 0
     assert {4, 5} <= set(fake.cancelled)
     assert sorted(fake.cancelled) == sorted(set(fake.fetched) - {1, 2, 3})
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_failure_of_a_later_page_while_waiting_for_an_earlier_one(
@@ -306,10 +249,7 @@ async def test_failure_of_a_later_page_while_waiting_for_an_earlier_one(
     fake.fail = {2, 3}
     with pytest.raises(Failure, match="page 2 failed"):
         await collect(ordered_pages(fake.fetch, NumberedPages("records"), 3))
-    assert not other_tasks()
-    gc.collect()
-    await asyncio.sleep(0)
-    assert loop_errors == []
+    await assert_nothing_left(loop_errors)
 
 
 async def test_first_page_failure_propagates() -> None:
@@ -337,54 +277,6 @@ def test_numbered_pages_plan() -> None:
 
 
 # -- OffsetPages (SCIM) ----------------------------------------------------------------------
-
-
-class FakeScim:
-    """A SCIM ListResponse over ``total`` users; ``count`` is read from the plan (as the client)."""
-
-    def __init__(
-        self,
-        total: int,
-        plan: OffsetPages,
-        *,
-        default_count: int = 5,
-        send_total: bool = True,
-        send_items_per_page: bool = True,
-        seed: int = 0,
-    ) -> None:
-        self.total = total
-        self.plan = plan
-        self.default_count = default_count
-        self.send_total = send_total
-        self.send_items_per_page = send_items_per_page
-        self.rng = random.Random(seed)
-        self.requests: list[tuple[int, int | None]] = []
-        self.in_flight = 0
-        self.max_in_flight = 0
-        self.shrink_to: int | None = None
-
-    async def fetch(self, start: int) -> RawPage:
-        count = self.plan.count
-        self.requests.append((start, count))
-        self.in_flight += 1
-        self.max_in_flight = max(self.max_in_flight, self.in_flight)
-        try:
-            await asyncio.sleep(self.rng.uniform(0, 0.003))
-        finally:
-            self.in_flight -= 1
-        size = count or self.default_count
-        total = self.total if self.shrink_to is None else self.shrink_to
-        resources = [{"id": str(i)} for i in range(start, min(start + size, total + 1))]
-        body: RawPage = {
-            "schemas": ["urn:ietf:params:scim:api:messages:2.0:ListResponse"],
-            "Resources": resources,
-        }
-        if self.send_total:
-            body["totalResults"] = total
-        if self.send_items_per_page:
-            body["itemsPerPage"] = len(resources)
-            body["startIndex"] = start
-        return body
 
 
 def ids(pages: list[RawPage]) -> list[int]:

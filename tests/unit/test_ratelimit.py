@@ -6,6 +6,8 @@ import asyncio
 import time
 from itertools import pairwise
 
+import pytest
+
 from screendesk_async._ratelimit import RateLimiter
 
 
@@ -81,24 +83,25 @@ async def test_no_rate_does_not_wait() -> None:
     assert loop.time() - began < 0.05
 
 
-async def test_pause_delays_next_acquire() -> None:
+@pytest.mark.parametrize(
+    ("acquired_before", "pauses", "held"),
+    [
+        pytest.param(True, [0.2], 0.2, id="pause-delays-next-acquire"),
+        pytest.param(False, [0.2, 0.01], 0.2, id="pause-never-shortens-a-longer-pause"),
+    ],
+)
+async def test_pause_holds_the_next_acquire(
+    acquired_before: bool, pauses: list[float], held: float
+) -> None:
     loop = asyncio.get_running_loop()
     limiter = RateLimiter(None)
-    await limiter.acquire()
-    limiter.pause(0.2)
+    if acquired_before:
+        await limiter.acquire()
+    for seconds in pauses:
+        limiter.pause(seconds)
     began = loop.time()
     await limiter.acquire()
-    assert loop.time() - began >= 0.2 - 1e-3
-
-
-async def test_pause_never_shortens_a_longer_pause() -> None:
-    loop = asyncio.get_running_loop()
-    limiter = RateLimiter(None)
-    limiter.pause(0.2)
-    limiter.pause(0.01)
-    began = loop.time()
-    await limiter.acquire()
-    assert loop.time() - began >= 0.2 - 1e-3
+    assert loop.time() - began >= held - 1e-3
 
 
 async def test_pause_holds_an_acquire_already_sleeping() -> None:

@@ -18,6 +18,8 @@ from screendesk_async._response import (
     status_error,
 )
 
+from ..status_classes import STATUS_CLASSES
+
 REST_URL = URL("https://api.test/api/v2/recordings/0f8fad5b-d9cb-469f-a165-70867728950e")
 SCIM_URL = URL("https://api.test/api/v2/scim/Users")
 SCIM_ERROR = "urn:ietf:params:scim:api:messages:2.0:Error"
@@ -160,22 +162,7 @@ def test_unknown_418_is_base_status_error() -> None:
     assert exc.message == "I'm a teapot"
 
 
-@pytest.mark.parametrize(
-    ("status", "cls"),
-    [
-        (400, errors.BadRequestError),
-        (401, errors.AuthenticationError),
-        (403, errors.PermissionDeniedError),
-        (404, errors.NotFoundError),
-        (409, errors.ConflictError),
-        (422, errors.UnprocessableEntityError),
-        (429, errors.RateLimitError),
-        (500, errors.InternalServerError),
-        (502, errors.InternalServerError),
-        (503, errors.InternalServerError),
-        (504, errors.InternalServerError),
-    ],
-)
+@pytest.mark.parametrize(("status", "cls"), STATUS_CLASSES.items())
 def test_status_class_mapping(status: int, cls: type[errors.APIStatusError]) -> None:
     for body in (b"", b"{not json", orjson.dumps({"error": {"message": "m", "code": status}})):
         exc = error_for(status, body)

@@ -12,25 +12,18 @@ import pytest
 from screendesk_async import errors
 from screendesk_async._retry import RetryPolicy, describe
 
+from ..status_classes import STATUS_CLASSES
+
 T = TypeVar("T")
 
 IDEMPOTENT = ["GET", "PUT", "DELETE", "PATCH", "get"]
 RETRIED = [408, 429, 500, 502, 503, 504]
 NOT_RETRIED = [400, 401, 403, 404, 409, 422, 418, 501]
 
-_CLASSES: dict[int, type[errors.APIStatusError]] = {
-    400: errors.BadRequestError,
-    401: errors.AuthenticationError,
-    403: errors.PermissionDeniedError,
-    404: errors.NotFoundError,
-    409: errors.ConflictError,
-    422: errors.UnprocessableEntityError,
-    429: errors.RateLimitError,
-}
-
 
 def status(code: int, retry_after: float | None = None) -> errors.APIStatusError:
-    cls = errors.InternalServerError if code >= 500 else _CLASSES.get(code, errors.APIStatusError)
+    other = errors.InternalServerError if code >= 500 else errors.APIStatusError
+    cls = STATUS_CLASSES.get(code, other)
     return cls("m", status=code, retry_after=retry_after)
 
 

@@ -20,6 +20,8 @@ BASE = "https://api.test"
 UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
 REC_URL = f"{BASE}/api/v2/recordings/{UUID}"
 RECORDING = {"uuid": UUID, "title": "Checkout fails", "metadata": {"duration": 12}}
+#: The three kinds of error a request can end in (each names its request).
+RequestError = errors.APIStatusError | errors.APIConnectionError | errors.ResponseDecodeError
 
 
 class _CompatResponse(aiohttp.ClientResponse):
@@ -108,71 +110,84 @@ async def test_429_with_retry_after_is_retried(mocked: Any) -> None:
     assert len(calls(mocked)) == 2
 
 
-async def test_503_until_retries_run_out(mocked: Any) -> None:
-    mocked.get(REC_URL, status=503, repeat=True)
-    async with fast_client(max_retries=2) as sd:
-        with pytest.raises(errors.InternalServerError) as info:
+@pytest.mark.parametrize(
+    ("answer", "max_retries", "caught_as", "error", "tries", "attributes"),
+    [
+        pytest.param(
+            {"status": 503},
+            2,
+            errors.APIStatusError,
+            errors.InternalServerError,
+            3,
+            {"status": 503},
+            id="503-until-retries-run-out",
+        ),
+        pytest.param(
+            {"status": 404, "payload": {"error": {"message": "Recording not found", "code": 404}}},
+            3,
+            errors.APIStatusError,
+            errors.NotFoundError,
+            1,
+            {"status": 404, "message": "Recording not found"},
+            id="404-is-not-retried",
+        ),
+        pytest.param(
+            {"status": 502},
+            0,
+            errors.APIStatusError,
+            errors.InternalServerError,
+            1,
+            {"status": 502},
+            id="max-retries-zero-is-one-try",
+        ),
+        pytest.param(
+            {"exception": aiohttp.ClientConnectionError("reset by peer")},
+            2,
+            errors.APIConnectionError,
+            errors.APIConnectionError,
+            3,
+            {},
+            id="connection-error-after-retries",
+        ),
+        pytest.param(
+            {"exception": TimeoutError()},
+            1,
+            errors.APIConnectionError,
+            errors.APITimeoutError,
+            2,
+            {},
+            id="timeout-becomes-api-timeout-error",
+        ),
+        pytest.param(
+            {"body": "<html>login</html>", "content_type": "text/html"},
+            1,
+            errors.ResponseDecodeError,
+            errors.ResponseDecodeError,
+            2,  # retried once for a GET
+            {},
+            id="html-200-is-a-decode-error",
+        ),
+    ],
+)
+async def test_a_failing_get_raises_its_error_after_its_tries(
+    mocked: Any,
+    answer: dict[str, Any],
+    max_retries: int,
+    caught_as: type[RequestError],
+    error: type[RequestError],
+    tries: int,
+    attributes: dict[str, Any],
+) -> None:
+    """Every try gets ``answer``: the error an app catches as ``caught_as``, after ``tries``."""
+    mocked.get(REC_URL, repeat=True, **answer)
+    async with fast_client(max_retries=max_retries) as sd:
+        with pytest.raises(caught_as) as info:
             await sd.recordings.get(UUID)
-    assert len(calls(mocked)) == 3
-    assert info.value.status == 503
-    assert_no_token(info.value)
-
-
-async def test_404_is_not_retried(mocked: Any) -> None:
-    mocked.get(
-        REC_URL,
-        status=404,
-        payload={"error": {"message": "Recording not found", "code": 404}},
-        repeat=True,
-    )
-    async with fast_client(max_retries=3) as sd:
-        with pytest.raises(errors.NotFoundError) as info:
-            await sd.recordings.get(UUID)
-    assert len(calls(mocked)) == 1
-    assert info.value.message == "Recording not found"
-    assert info.value.path == f"/api/v2/recordings/{UUID}"
-    assert_no_token(info.value)
-    assert_not_chained(info.value)
-
-
-async def test_max_retries_zero_is_one_try(mocked: Any) -> None:
-    mocked.get(REC_URL, status=502, repeat=True)
-    async with fast_client(max_retries=0) as sd:
-        with pytest.raises(errors.InternalServerError):
-            await sd.recordings.get(UUID)
-    assert len(calls(mocked)) == 1
-
-
-async def test_connection_error_after_retries(mocked: Any) -> None:
-    mocked.get(REC_URL, exception=aiohttp.ClientConnectionError("reset by peer"), repeat=True)
-    async with fast_client(max_retries=2) as sd:
-        with pytest.raises(errors.APIConnectionError) as info:
-            await sd.recordings.get(UUID)
-    assert type(info.value) is errors.APIConnectionError
-    assert len(calls(mocked)) == 3
+    assert type(info.value) is error
+    assert len(calls(mocked)) == tries
     assert info.value.method == "GET"
     assert info.value.path == f"/api/v2/recordings/{UUID}"
-    assert_no_token(info.value)
-    assert_not_chained(info.value)
-
-
-async def test_timeout_becomes_api_timeout_error(mocked: Any) -> None:
-    mocked.get(REC_URL, exception=TimeoutError(), repeat=True)
-    async with fast_client(max_retries=1) as sd:
-        with pytest.raises(errors.APITimeoutError) as info:
-            await sd.recordings.get(UUID)
-    assert isinstance(info.value, errors.APIConnectionError)
-    assert len(calls(mocked)) == 2
-    assert_no_token(info.value)
-    assert_not_chained(info.value)
-
-
-async def test_html_200_is_a_decode_error(mocked: Any) -> None:
-    mocked.get(REC_URL, body="<html>login</html>", content_type="text/html", repeat=True)
-    async with fast_client(max_retries=1) as sd:
-        with pytest.raises(errors.ResponseDecodeError) as info:
-            await sd.recordings.get(UUID)
-    assert len(calls(mocked)) == 2  # retried once for a GET
+    assert {name: getattr(info.value, name) for name in attributes} == attributes
     assert_no_token(info.value)
     assert_not_chained(info.value)
 

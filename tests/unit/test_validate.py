@@ -7,6 +7,8 @@ import pytest
 from screendesk_async import _validate
 
 UUID = "0f8fad5b-d9cb-469f-a165-70867728950e"
+#: Values that are not text, which every check of a string refuses (bytes that would pass too).
+NOT_TEXT = [None, 42, 123, ["a"], UUID.encode(), b"ada@example.com"]
 
 
 @pytest.mark.parametrize("value", [UUID, UUID.upper(), "00000000-0000-0000-0000-000000000000"])
@@ -28,9 +30,7 @@ def test_recording_uuid_accepts_canonical(value: str) -> None:
         "../recordings",
         "../../users/" + UUID,
         UUID + "/../x",
-        None,
-        123,
-        b"0f8fad5b-d9cb-469f-a165-70867728950e",
+        *NOT_TEXT,
     ],
 )
 def test_recording_uuid_rejects(value: object) -> None:
@@ -46,7 +46,7 @@ def test_opaque_id_accepts(value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["", "   ", ".", "..", "x" * 1025, "a\x00b", "a\nb", "a\x7f", None, 42, ["a"]]
+    "value", ["", "   ", ".", "..", "x" * 1025, "a\x00b", "a\nb", "a\x7f", *NOT_TEXT]
 )
 def test_opaque_id_rejects(value: object) -> None:
     with pytest.raises(ValueError, match="not a well-formed id"):
@@ -78,9 +78,7 @@ def test_email_accepts(value: str) -> None:
         "ada\t@example.com",
         "ada@exa\x00mple.com",
         "ada@example.com\r\nX-Injected: 1",
-        None,
-        42,
-        b"ada@example.com",
+        *NOT_TEXT,
     ],
 )
 def test_email_rejects(value: object) -> None:
