@@ -104,9 +104,8 @@ def test_close_while_other_threads_are_in_calls(fake: FakeScreendesk) -> None:
         call = pool.submit(sd.recordings.get, uuid)
         listing = pool.submit(lambda: list(sd.recordings.list()))
         time.sleep(0.1)
-        started = time.perf_counter()
         sd.close()
-        assert time.perf_counter() - started < 1.0  # cancelled, not waited for the fake's 2 s
+        # Cancelled, not waited for: the fake's 2 s answer would have let the call succeed.
         with pytest.raises(errors.ConfigurationError, match="closed while the call"):
             call.result()
         with pytest.raises(errors.ConfigurationError, match="closed"):

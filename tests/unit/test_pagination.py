@@ -191,10 +191,7 @@ async def test_aclose_cancels_in_flight_fetches() -> None:
     assert isinstance(iterator, AsyncGenerator)
     got = [await anext(iterator), await anext(iterator)]
     assert numbers(got) == [1, 2]
-    loop = asyncio.get_running_loop()
-    started = loop.time()
-    await iterator.aclose()
-    assert loop.time() - started < 1.0
+    await iterator.aclose()  # had it waited for the 10 s fetches, they would have completed
     assert fake.in_flight == 0
     # Every fetch that had started saw CancelledError (a task cancelled before it started
     # never runs at all); none completed.
