@@ -11,6 +11,7 @@ import os
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
 
 #: ``screendesk`` as a process (``python -m screendesk_async``: no console script needed).
@@ -26,16 +27,28 @@ def environment(data: Path) -> dict[str, str]:
     return {**env, "DLT_DATA_DIR": str(data), "RUNTIME__DLTHUB_TELEMETRY": "false"}
 
 
-def timed(command: list[str], data: Path) -> tuple[float, str]:
-    """Run ``command`` to its end: its wall time in seconds and its stdout (fails loudly)."""
-    started = time.perf_counter()
-    done = subprocess.run(
-        command, cwd=ROOT, env=environment(data), capture_output=True, text=True, check=False
-    )
-    elapsed = time.perf_counter() - started
+def run(command: list[str], env: dict[str, str] | None = None, secrets: Sequence[str] = ()) -> str:
+    """Run ``command`` in the project's root to its end: its stdout (fails loudly).
+
+    The error names the command and quotes its stderr, but never a token it was given: the
+    value of its ``--token`` or any of ``secrets`` (a token passed otherwise).
+    """
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
     if done.returncode != 0:
-        raise RuntimeError(f"{command[2:5]} exited with {done.returncode}: {done.stderr[-2000:]}")
-    return elapsed, done.stdout
+        given = [command[i + 1] for i, word in enumerate(command[:-1]) if word == "--token"]
+        secrets = [*given, *secrets]
+        shown, stderr = " ".join(command[2:]), done.stderr
+        for secret in filter(None, secrets):  # before the cut: no half token left at its start
+            shown, stderr = shown.replace(secret, "***"), stderr.replace(secret, "***")
+        raise RuntimeError(f"{shown} exited with {done.returncode}: {stderr[-2000:]}")
+    return done.stdout
+
+
+def timed(command: list[str], data: Path) -> tuple[float, str]:
+    """Run ``command`` with dlt's data under ``data``: its wall time in seconds and its stdout."""
+    started = time.perf_counter()
+    out = run(command, environment(data))
+    return time.perf_counter() - started, out
 
 
 def export_command(url: str, token: str, output: Path, concurrency: int) -> list[str]:
