@@ -7,6 +7,7 @@ directory of the run's, and sends no telemetry, for every variant alike.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -51,53 +52,31 @@ def timed(command: list[str], data: Path) -> tuple[float, str]:
     return time.perf_counter() - started, out
 
 
+def screendesk(url: str, token: str, *arguments: str) -> list[str]:
+    """``screendesk`` against the fake at ``url`` with ``token``, then ``arguments``."""
+    return [*SCREENDESK, "--token", token, "--base-url", url, *arguments]
+
+
 def export_command(url: str, token: str, output: Path, concurrency: int) -> list[str]:
     """``screendesk export recordings`` to a JSONL file."""
-    return [
-        *SCREENDESK,
-        "--token",
-        token,
-        "--base-url",
-        url,
-        "-q",
-        "export",
-        "recordings",
-        "--output",
-        str(output),
-        "--concurrency",
-        str(concurrency),
-        "--force",
-    ]
+    options = ["--output", str(output), "--concurrency", str(concurrency), "--force"]
+    return screendesk(url, token, "-q", "export", "recordings", *options)
 
 
 def load_command(url: str, token: str, duckdb: Path, concurrency: int) -> list[str]:
     """``screendesk load recordings`` into a DuckDB file."""
-    return [
-        *SCREENDESK,
-        "--token",
-        token,
-        "--base-url",
-        url,
-        "load",
-        "recordings",
-        "--duckdb",
-        str(duckdb),
-        "--concurrency",
-        str(concurrency),
-        "--json",
-    ]
+    options = ["--duckdb", str(duckdb), "--concurrency", str(concurrency), "--json"]
+    return screendesk(url, token, "load", "recordings", *options)
+
+
+def loaded(summary: str, records: int) -> None:
+    """Check that the ``--json`` summary of a load says it added ``records`` recordings."""
+    added = json.loads(summary)["tables"]["recordings"]["new"]
+    if added != records:
+        raise AssertionError(f"the load added {added} recordings, not {records}")
 
 
 def rest_api_command(url: str, token: str, duckdb: Path, pipelines: Path) -> list[str]:
     """The ``rest_api`` rival into a DuckDB file."""
-    return [
-        *REST_API,
-        "--url",
-        url,
-        "--token",
-        token,
-        "--duckdb",
-        str(duckdb),
-        "--pipelines",
-        str(pipelines),
-    ]
+    options = ["--duckdb", str(duckdb), "--pipelines", str(pipelines)]
+    return [*REST_API, "--url", url, "--token", token, *options]

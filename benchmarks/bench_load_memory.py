@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from benchmarks._common import (
-    FakeProcess,
     Samples,
     chosen_size,
     met,
@@ -32,6 +31,7 @@ from benchmarks._common import (
     size_parser,
     table,
 )
+from benchmarks._fake import FakeProcess
 from benchmarks._processes import ROOT, environment, load_command
 from benchmarks.bench_memory import _peak_rss
 

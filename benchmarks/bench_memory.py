@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks._common import (
-    FakeProcess,
     Samples,
     chosen_size,
     met,
@@ -41,6 +40,7 @@ from benchmarks._common import (
     size_parser,
     table,
 )
+from benchmarks._fake import FakeProcess
 
 
 @dataclass(frozen=True)
