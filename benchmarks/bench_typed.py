@@ -48,7 +48,7 @@ from benchmarks._common import (
     verdicts,
 )
 from benchmarks._fake import SEED, FakeProcess
-from benchmarks._rivals import MsRecording, PdRecording
+from benchmarks._rivals import MSGSPEC_PAGE, PYDANTIC_PAGE
 from screendesk_async import AsyncScreendesk
 from screendesk_async.models import Recording, converter
 from screendesk_async.testing import FakeScreendesk
@@ -176,12 +176,12 @@ def run(size: Size) -> Result:
         for n in range(1, size.structure_pages + 1)
     ]
     count = sum(map(len, pages))
-    adapter = pydantic.TypeAdapter(list[PdRecording])
+    adapter = pydantic.TypeAdapter(PYDANTIC_PAGE)
     floor = _floor_structurer()
     structurers: dict[str, Callable[[list[dict[str, Any]]], list[Any]]] = {
         OURS: lambda page: converter.structure(page, list[Recording]),
         PYDANTIC: adapter.validate_python,
-        MSGSPEC: lambda page: msgspec.convert(page, list[MsRecording]),
+        MSGSPEC: lambda page: msgspec.convert(page, MSGSPEC_PAGE),
         FLOOR: floor,
     }
     # Same records out of all four (the floor skips conversion, so it is not compared).
