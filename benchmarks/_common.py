@@ -1,10 +1,9 @@
-"""What every benchmark shares: the fake server in a child process, timing, stats, environment.
+"""What every benchmark shares: timing, stats, the command line, tables, the environment.
 
-The fake always runs in a separate process (``python -m screendesk_async.testing``), so the
-client's CPU time is its own: on a 2-core machine the server gets one core and the client the
-other. Timings are wall-clock seconds from ``time.perf_counter``; every comparison runs its
-variants interleaved (a, b, c, a, b, c, ...) after one warm-up each, so a noisy neighbour slows
-all of them alike, and ratios are taken between medians of the same run.
+Timings are wall-clock seconds from ``time.perf_counter``; every comparison runs its variants
+interleaved (a, b, c, a, b, c, ...) after one warm-up each, so a noisy neighbour slows all of
+them alike, and ratios are taken between medians of the same run. The fake server in its child
+process, and the account a benchmark reads from it, are ``_fake.py``'s.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import metadata
@@ -31,10 +30,6 @@ from typing import TYPE_CHECKING, TypeVar
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
-from screendesk_async.testing import FakeScreendesk
-
-#: Seed of every fake server (and so of every token and record).
-SEED = 7
 #: Library versions reported with the results.
 PACKAGES = (
     "screendesk-async",
@@ -76,6 +71,28 @@ class Samples:
         """``min–max`` scaled, e.g. ``0.41–0.47``."""
         return f"{self.low * scale:.{digits}f}–{self.high * scale:.{digits}f}"
 
+    def seconds(self, digits: int = 3) -> str:
+        """Printed times: ``median   0.449 s  (min 0.383, max 0.535)``."""
+        d = digits
+        return f"median {self.median:7.{d}f} s  (min {self.low:.{d}f}, max {self.high:.{d}f})"
+
+
+def timing_lines(wall: dict[str, Samples], records: int, digits: int = 3) -> list[str]:
+    """One printed line per variant of a listing of ``records``: its times and records/s."""
+    return [
+        f"  {name:40} {samples.seconds(digits)}; {records / samples.median:,.0f} records/s"
+        for name, samples in wall.items()
+    ]
+
+
+def timing_table(wall: dict[str, Samples], records: int, digits: int = 3) -> list[str]:
+    """The markdown table of the variants of a listing of ``records``: times and records/s."""
+    rows = [
+        [name, f"{v.median:.{digits}f}", v.spread(digits=digits), f"{records / v.median:,.0f}"]
+        for name, v in wall.items()
+    ]
+    return table(["variant", "median s", "min–max s", "records/s"], rows, align="l")
+
 
 def interleaved(
     variants: dict[str, Callable[[], float]],
@@ -107,91 +124,6 @@ def interleaved(
 def ratio_line(label: str, value: float, target: str, met: bool) -> str:
     """One printed line: ``label = value (target ...): met``."""
     return f"{label} = {value:.2f} (target {target}): {'met' if met else 'NOT met'}"
-
-
-class FakeProcess:
-    """A fake Screendesk served by ``python -m screendesk_async.testing`` in a child process."""
-
-    def __init__(
-        self,
-        *,
-        recordings: int,
-        page_size: int,
-        latency: float = 0.0,
-        workers: int = 1,
-        tls: tuple[Path, Path] | None = None,
-        seed: int = SEED,
-    ) -> None:
-        self.token = FakeScreendesk(seed=seed).admin_token  # not started: the token only
-        self.args = [
-            sys.executable,
-            "-m",
-            "screendesk_async.testing",
-            "--port",
-            "0",
-            "--recordings",
-            str(recordings),
-            "--page-size",
-            str(page_size),
-            "--latency",
-            str(latency),
-            "--seed",
-            str(seed),
-            "--workers",
-            str(workers),
-        ]
-        if tls is not None:
-            self.args += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
-        self._process: subprocess.Popen[str] | None = None
-        self.url = ""
-
-    def __enter__(self) -> FakeProcess:
-        process = subprocess.Popen(self.args, stdout=subprocess.PIPE, text=True)
-        self._process = process
-        assert process.stdout is not None
-        line = process.stdout.readline().strip()
-        if not line.startswith("READY "):
-            self.__exit__()
-            raise RuntimeError(f"the fake server did not start: {line!r}")
-        self.url = line.removeprefix("READY ")
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        process, self._process = self._process, None
-        if process is None:
-            return
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - a wedged server
-            process.kill()
-            process.wait()
-        if process.stdout is not None:
-            process.stdout.close()
-
-    def cpu_seconds(self) -> float:
-        """CPU time (user + system) the server process and its workers have used so far."""
-        if self._process is None:
-            return 0.0
-        return sum(_cpu_of(pid) for pid in _tree(self._process.pid))
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    with contextlib.suppress(OSError):
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        for child in children:
-            pids.extend(_tree(int(child)))
-    return pids
-
-
-def _cpu_of(pid: int) -> float:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-    except OSError:
-        return 0.0
-    # utime and stime are fields 14 and 15 of /proc/PID/stat (12 and 13 after the name).
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager
@@ -247,23 +179,17 @@ def _version(name: str) -> str:
         return "not installed"
 
 
-def _git_revision() -> str:
+def _git(*args: str) -> str:
     root = Path(__file__).resolve().parent.parent
+    return subprocess.run(
+        ["git", *args], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.strip()
+
+
+def _git_revision() -> str:
     try:
-        revision = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout.strip()
+        revision = _git("rev-parse", "--short", "HEAD")
+        dirty = _git("status", "--porcelain", "--untracked-files=no")
     except (OSError, subprocess.CalledProcessError):
         return "unknown"
     return revision + (" (with uncommitted changes)" if dirty else "")
@@ -336,3 +262,9 @@ def standalone(
 def met(ok: bool) -> str:
     """The verdict cell of a target row."""
     return "**met**" if ok else "**not met**"
+
+
+def verdicts(rows: Iterable[tuple[str, str, bool]]) -> list[str]:
+    """The markdown table of ``(target, measured, met)`` rows, each with its verdict."""
+    cells = [[target, measured, met(ok)] for target, measured, ok in rows]
+    return table(["target", "measured", "verdict"], cells, align="lll")

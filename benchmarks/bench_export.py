@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-import subprocess
 import sys
 import time
 from collections import deque
@@ -38,27 +37,17 @@ import aiohttp
 import orjson
 import requests
 
-from benchmarks._common import (
-    FakeProcess,
-    Samples,
-    interleaved,
-    met,
-    ratio_line,
-    scratch_dir,
-    standalone,
-    table,
-)
+from benchmarks import _processes
+from benchmarks._common import Samples, interleaved, ratio_line, standalone, table, verdicts
+from benchmarks._fake import Listing, account
 from screendesk_async import AsyncScreendesk
 from screendesk_async.export import export
 
 
 @dataclass(frozen=True)
-class Size:
-    pages: int = 200
-    per_page: int = 100
-    latency: float = 0.020
-    concurrency: int = 16
-    repeat: int = 5
+class Size(Listing):
+    """The account, plus more runs of (a) and (b), and whether the processes (a'), (d) run."""
+
     repeat_ab: int = 15  # (a) and (b): 0.5 s each, and their ratio is the tight target
     cli: bool = True
 
@@ -131,13 +120,13 @@ def cli_export(url: str, token: str, output: Path, concurrency: int) -> None:
     command = [sys.executable, "-m", "screendesk_async", "export", "recordings"]
     command += ["--output", str(output), "--format", "jsonl"]
     command += ["--concurrency", str(concurrency), "--force"]
-    subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    _processes.run(command, env)
 
 
 def script_export(url: str, token: str, output: Path, concurrency: int) -> None:
     """(d) The hand-written script in a new process."""
     command = [sys.executable, str(HANDWRITTEN), url, token, str(output), str(concurrency)]
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL)
+    _processes.run(command, secrets=[token])
 
 
 @dataclass
@@ -173,12 +162,8 @@ def run(size: Size) -> Result:
     cpu: dict[str, Samples] = {}
     server_cpu: dict[str, Samples] = {}
     outputs: dict[str, Path] = {}
-    counter: list[int] = []
-    recordings = size.pages * size.per_page
-    with (
-        FakeProcess(recordings=recordings, page_size=size.per_page, latency=size.latency) as fake,
-        scratch_dir() as tmp,
-    ):
+    recordings = size.records
+    with account(size) as (fake, fresh):
         url, token, conc = fake.url, fake.token, size.concurrency
         actions: dict[str, Callable[[Path], None]] = {
             A: lambda out: asyncio.run(library_export(url, token, out, conc)),
@@ -191,8 +176,7 @@ def run(size: Size) -> Result:
 
         def timed(name: str, action: Callable[[Path], None]) -> Callable[[], float]:
             def measure() -> float:
-                counter.append(1)
-                output = tmp / f"{len(counter)}.jsonl"
+                output = fresh() / "out.jsonl"
                 server_before = fake.cpu_seconds()
                 cpu_before = time.process_time()
                 started = time.perf_counter()
@@ -256,10 +240,7 @@ def report(result: Result) -> list[str]:
         f"{s.repeat_ab}/{s.repeat} runs"
     ]
     for name, samples in result.wall.items():
-        lines.append(
-            f"  {name:40} median {samples.median:7.3f} s  (min {samples.low:.3f}, "
-            f"max {samples.high:.3f}); client CPU {result.cpu[name].median:.3f} s"
-        )
+        lines.append(f"  {name:40} {samples.seconds()}; client CPU {result.cpu[name].median:.3f} s")
     lines.append("  " + ratio_line("a/b", result.a_over_b, "<= 1.25", result.a_over_b <= 1.25))
     lines.append("  " + ratio_line("c/a", result.c_over_a, ">= 6", result.c_over_a >= 6))
     ratio = result.cli_over_script
@@ -312,18 +293,16 @@ def markdown(result: Result) -> list[str]:
     )
     lines += [
         "",
-        *table(
-            ["target", "measured", "verdict"],
+        *verdicts(
             [
-                ["(a) ≤ 1.25 × (b)", f"a/b = {result.a_over_b:.2f}", met(result.a_over_b <= 1.25)],
-                ["(c) / (a) ≥ 6", f"c/a = {result.c_over_a:.1f}", met(result.c_over_a >= 6)],
+                ("(a) ≤ 1.25 × (b)", f"a/b = {result.a_over_b:.2f}", result.a_over_b <= 1.25),
+                ("(c) / (a) ≥ 6", f"c/a = {result.c_over_a:.1f}", result.c_over_a >= 6),
                 *(
-                    [["(a') ≤ 1.0 × (d)", f"a'/d = {ratio:.2f}", met(ratio <= CLI_TARGET)]]
+                    [("(a') ≤ 1.0 × (d)", f"a'/d = {ratio:.2f}", ratio <= CLI_TARGET)]
                     if (ratio := result.cli_over_script) is not None
                     else []
                 ),
-            ],
-            align="lll",
+            ]
         ),
     ]
     return lines

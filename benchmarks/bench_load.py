@@ -21,7 +21,6 @@ No target: at this size dlt's cost per run (about 0.4 s of CPU, whatever the siz
 from __future__ import annotations
 
 import asyncio
-import shutil
 import sys
 import time
 from collections.abc import Callable, Sequence
@@ -33,29 +32,20 @@ import dlt
 import duckdb
 
 from benchmarks._common import (
-    FakeProcess,
     Samples,
     interleaved,
-    scratch_dir,
     standalone,
     table,
+    timing_lines,
+    timing_table,
 )
-from screendesk_async import AsyncScreendesk
+from benchmarks._fake import Listing, account, exported
+from benchmarks.bench_export import library_export
 from screendesk_async.dlt import screendesk_source
 from screendesk_async.dlt._pipeline import load, make_pipeline
-from screendesk_async.export import export
 
-
-@dataclass(frozen=True)
-class Size:
-    pages: int = 200
-    per_page: int = 100
-    latency: float = 0.020
-    concurrency: int = 16
-    repeat: int = 5
-
-
-QUICK = Size(pages=4, per_page=10, latency=0.002, repeat=1)
+DEFAULT = Listing()
+QUICK = Listing(pages=4, per_page=10, latency=0.002, repeat=1)
 
 A, B, C = (
     "(a) JSONL `export()`",
@@ -71,7 +61,7 @@ PHASES = ("before extract", "extract", "normalize", "load", "after load")
 
 @dataclass
 class Result:
-    size: Size
+    size: Listing
     wall: dict[str, Samples]
     records: int
     phases: dict[str, Samples]
@@ -79,11 +69,6 @@ class Result:
     @property
     def b_over_a(self) -> float:
         return self.wall[B].median / self.wall[A].median
-
-
-async def _export(url: str, token: str, output: Path, concurrency: int) -> None:
-    async with AsyncScreendesk(token, base_url=url, max_concurrency=concurrency) as sd:
-        await export(sd, "recordings", output, fmt="jsonl", concurrency=concurrency, force=True)
 
 
 def _load(url: str, token: str, root: Path, concurrency: int) -> dlt.Pipeline:
@@ -123,22 +108,12 @@ def _count(root: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def run(size: Size) -> Result:
-    records = size.pages * size.per_page
-    with (
-        FakeProcess(recordings=records, page_size=size.per_page, latency=size.latency) as fake,
-        scratch_dir() as tmp,
-    ):
+def run(size: Listing) -> Result:
+    records = size.records
+    with account(size) as (fake, fresh):
         url, token, conc = fake.url, fake.token, size.concurrency
-        counter: list[int] = []
         loaded: list[Path] = []
         phases: list[dict[str, float]] = []
-
-        def fresh(name: str) -> Path:
-            counter.append(1)
-            path = tmp / f"{name}-{len(counter)}"
-            path.mkdir()
-            return path
 
         def timed(action: Callable[[], object]) -> float:
             started = time.perf_counter()
@@ -146,16 +121,13 @@ def run(size: Size) -> Result:
             return time.perf_counter() - started
 
         def export_once() -> float:
-            root = fresh("export")
-            elapsed = timed(lambda: asyncio.run(_export(url, token, root / "r.jsonl", conc)))
-            lines = (root / "r.jsonl").read_bytes().count(b"\n")
-            shutil.rmtree(root)
-            if lines != records:
-                raise AssertionError(f"the export wrote {lines} records, not {records}")
+            output = fresh() / "r.jsonl"
+            elapsed = timed(lambda: asyncio.run(library_export(url, token, output, conc)))
+            exported(output, records)
             return elapsed
 
         def load_once() -> float:
-            root = fresh("load")
+            root = fresh()
             started, clock = time.time(), time.perf_counter()
             pipeline = _load(url, token, root, conc)
             elapsed = time.perf_counter() - clock
@@ -204,11 +176,7 @@ def report(result: Result) -> list[str]:
         f"load: {s.pages} pages x {s.per_page} recordings, {s.latency * 1000:.0f} ms latency, "
         f"concurrency {s.concurrency}, {s.repeat} runs"
     ]
-    for name, samples in result.wall.items():
-        lines.append(
-            f"  {name:40} median {samples.median:7.3f} s  (min {samples.low:.3f}, "
-            f"max {samples.high:.3f}); {result.records / samples.median:,.0f} records/s"
-        )
+    lines += timing_lines(result.wall, result.records)
     split = ", ".join(f"{name} {part.median:.3f}" for name, part in result.phases.items())
     lines.append(f"  (b) medians, s: {split}")
     lines.append(f"  b/a = {result.b_over_a:.2f} (no target at this size)")
@@ -230,16 +198,7 @@ def markdown(result: Result) -> list[str]:
         "ratio meaningless.",
         "",
     ]
-    rows = [
-        [
-            name,
-            f"{samples.median:.3f}",
-            samples.spread(digits=3),
-            f"{result.records / samples.median:,.0f}",
-        ]
-        for name, samples in result.wall.items()
-    ]
-    lines += table(["variant", "median s", "min–max s", "records/s"], rows, align="l")
+    lines += timing_table(result.wall, result.records)
     lines += [
         "",
         "Where (b)'s time goes, from dlt's trace of each run of (b) (medians, which add up to "
@@ -264,7 +223,7 @@ def markdown(result: Result) -> list[str]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    return standalone(__doc__, argv, (QUICK, Size()), run, report)
+    return standalone(__doc__, argv, (QUICK, DEFAULT), run, report)
 
 
 if __name__ == "__main__":

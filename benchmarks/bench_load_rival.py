@@ -17,25 +17,19 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-from benchmarks._common import interleaved, met, ratio_line, standalone, table
+from benchmarks._common import interleaved, standalone
+from benchmarks._fake import Listing, account
 from benchmarks._processes import rest_api_command, timed
-from benchmarks.bench_load_scale import (
-    Result,
-    Size,
-    account,
-    load_once,
-    variant_lines,
-    variant_rows,
-)
+from benchmarks.bench_load_scale import Result, load_once, printed, section
 
-DEFAULT = Size(pages=200)
-QUICK = Size(pages=2, per_page=10, latency=0.002, repeat=1)
+DEFAULT = Listing(pages=200, repeat=3)
+QUICK = Listing(pages=2, per_page=10, latency=0.002, repeat=1)
 A, B = "(a) `screendesk load recordings`", "(b) dlt `rest_api` source"
 TARGET = 10.0
 
 
-def run(size: Size) -> Result:
-    records = size.pages * size.per_page
+def run(size: Listing) -> Result:
+    records = size.records
     with account(size) as (fake, fresh):
 
         def rival() -> float:
@@ -60,36 +54,26 @@ def targets(result: Result) -> list[tuple[str, str, bool]]:
 
 def report(result: Result) -> list[str]:
     s = result.size
-    ratio = result.b_over_a
-    return [
+    header = (
         f"load vs rest_api: {result.records:,} recordings, {s.latency * 1000:.0f} ms latency, "
-        f"{s.repeat} runs",
-        *variant_lines(result),
-        "  " + ratio_line("b/a", ratio, f">= {TARGET:.0f}", ratio >= TARGET),
-    ]
+        f"{s.repeat} runs"
+    )
+    return printed(result, header, f">= {TARGET:.0f}", result.b_over_a >= TARGET)
 
 
 def markdown(result: Result) -> list[str]:
     s = result.size
     ratio = result.b_over_a
-    return [
-        "## 8. `screendesk load` vs dlt's `rest_api` source",
-        "",
+    intro = (
         f"{s.pages} pages × {s.per_page} recordings ({result.records:,} records), "
         f"{s.latency * 1000:.0f} ms latency per request; each a fresh process into a new DuckDB "
         f"file, {s.repeat} runs of each, interleaved. (b) is dlt's generic REST source "
         "configured for Screendesk (`benchmarks/rest_api_rival.py`: `page_number` paginator, "
         "merge on `uuid`): it reads one page at a time and normalizes dicts in Python, nested "
-        "lists into child tables (it keeps `tags` as `recordings__tags`).",
-        "",
-        *variant_rows(result),
-        "",
-        *table(
-            ["target", "measured", "verdict"],
-            [[f"(b) ≥ {TARGET:.0f} × (a)", f"b/a = {ratio:.1f}", met(ratio >= TARGET)]],
-            align="lll",
-        ),
-    ]
+        "lists into child tables (it keeps `tags` as `recordings__tags`)."
+    )
+    verdict = (f"(b) ≥ {TARGET:.0f} × (a)", f"b/a = {ratio:.1f}", ratio >= TARGET)
+    return section(result, "## 8. `screendesk load` vs dlt's `rest_api` source", intro, verdict)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -21,27 +21,18 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from benchmarks._common import (
-    FakeProcess,
-    Samples,
-    gc_timer,
-    interleaved,
-    scratch_dir,
-    standalone,
-    table,
-)
+from benchmarks._common import Samples, gc_timer, interleaved, standalone, table
+from benchmarks._fake import Listing, account
 from benchmarks.bench_export import library_export
 from screendesk_async import _transport
 from screendesk_async.export import _sinks
 
 
 @dataclass(frozen=True)
-class Size:
-    pages: int = 200
-    per_page: int = 100
-    latency: float = 0.020
+class Size(Listing):
+    """The account; ``levels`` are the concurrencies measured (``concurrency``: the warm-up's)."""
+
     levels: tuple[int, ...] = (1, 2, 4, 8, 16, 32)
-    repeat: int = 5
 
 
 QUICK = Size(pages=4, per_page=10, latency=0.002, levels=(1, 4), repeat=1)
@@ -83,15 +74,11 @@ def _timing(owner: Any, name: str, total: list[float]) -> Iterator[None]:
 
 def run(size: Size) -> tuple[Size, list[Level]]:
     levels = {c: Level(c, size.pages * size.latency / c, Samples(str(c))) for c in size.levels}
-    with (
-        FakeProcess(
-            recordings=size.pages * size.per_page, page_size=size.per_page, latency=size.latency
-        ) as fake,
-        scratch_dir() as tmp,
-    ):
+    with account(size) as (fake, fresh):
         url, token = fake.url, fake.token
-        output = tmp / "out.jsonl"
-        asyncio.run(library_export(url, token, output, 16))  # warms the fake's page cache
+        output = fresh() / "out.jsonl"
+        # Untimed: fills the fake's page cache, so that no level pays for it.
+        asyncio.run(library_export(url, token, output, size.concurrency))
 
         def measure(level: Level) -> Callable[[], float]:
             def once() -> float:

@@ -23,18 +23,17 @@ import contextlib
 import os
 import platform
 import statistics
-import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import metadata
 
+from benchmarks._fake import SEED, FakeProcess
 from screendesk_async import AsyncScreendesk, Screendesk
 from screendesk_async.testing import FakeScreendesk
 
-SEED = 7
 RECORDINGS = 100
 
 
@@ -46,34 +45,6 @@ class Result:
     @property
     def median(self) -> float:
         return statistics.median(self.per_call)
-
-
-@contextlib.contextmanager
-def fake_server() -> Iterator[str]:
-    """A fake Screendesk in a child process; yields its URL."""
-    command = [
-        sys.executable,
-        "-m",
-        "screendesk_async.testing",
-        "--port",
-        "0",
-        "--recordings",
-        str(RECORDINGS),
-        "--seed",
-        str(SEED),
-    ]
-    with subprocess.Popen(command, stdout=subprocess.PIPE, text=True) as process:
-        try:
-            assert process.stdout is not None
-            line = process.stdout.readline().strip()
-            if not line.startswith("READY "):
-                raise RuntimeError(f"the fake server did not start: {line!r}")
-            yield line.removeprefix("READY ")
-        finally:
-            process.terminate()
-            process.wait(10)
-            if process.stdout is not None:
-                process.stdout.close()
 
 
 def time_async(url: str, token: str, uuid: str, calls: int) -> float:
@@ -132,7 +103,8 @@ def run(calls: int, repeat: int) -> list[Result]:
     token, uuid = fake.admin_token, fake.recordings_raw(last_page=1)[0]["uuid"]
     results = [Result(name, []) for name in VARIANTS]
     runs = list(zip(results, VARIANTS.values(), strict=True))
-    with fake_server() as url:
+    with FakeProcess(recordings=RECORDINGS) as server:
+        url = server.url
         for round_ in range(repeat):
             # A different variant goes first each round, so none always runs on a cold machine.
             shift = round_ % len(runs)

@@ -26,25 +26,17 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import requests
 import trustme
 
+from benchmarks import _processes
 from benchmarks import bench_sync_overhead as theirs
-from benchmarks._common import (
-    FakeProcess,
-    Samples,
-    interleaved,
-    met,
-    ratio_line,
-    scratch_dir,
-    table,
-)
+from benchmarks._common import Samples, interleaved, ratio_line, scratch_dir, table, verdicts
+from benchmarks._fake import SEED, FakeProcess
 from screendesk_async.testing import FakeScreendesk
 
 RECORDINGS = 100
@@ -93,7 +85,7 @@ VARIANTS: dict[str, Callable[[str, str, str, int], float]] = {
 
 def _child(plain_url: str, tls_url: str, size: Size) -> dict[str, dict[str, list[float]]]:
     """Runs in the child process (SSL_CERT_FILE set): per-call seconds of every variant."""
-    fake = FakeScreendesk(recordings=RECORDINGS, seed=theirs.SEED)  # tokens and data only
+    fake = FakeScreendesk(recordings=RECORDINGS, seed=SEED)  # tokens and data only
     token, uuid = fake.admin_token, fake.recordings_raw(last_page=1)[0]["uuid"]
     variants: dict[str, Callable[[], float]] = {}
     for transport, url in (("plain", plain_url), ("tls", tls_url)):
@@ -140,9 +132,9 @@ def run(size: Size) -> Result:
         env = {**os.environ, "SSL_CERT_FILE": str(ca_file), "REQUESTS_CA_BUNDLE": str(ca_file)}
         env.pop("SSL_CERT_DIR", None)
         with (
-            FakeProcess(recordings=RECORDINGS, page_size=25, seed=theirs.SEED) as plain,
+            FakeProcess(recordings=RECORDINGS, page_size=25, seed=SEED) as plain,
             FakeProcess(
-                recordings=RECORDINGS, page_size=25, seed=theirs.SEED, tls=(cert_file, key_file)
+                recordings=RECORDINGS, page_size=25, seed=SEED, tls=(cert_file, key_file)
             ) as tls,
         ):
             if not tls.url.startswith("https://"):
@@ -151,10 +143,7 @@ def run(size: Size) -> Result:
             command += ["--plain-url", plain.url, "--tls-url", tls.url]
             command += ["--calls", str(size.calls), "--naive-calls", str(size.naive_calls)]
             command += ["--repeat", str(size.repeat)]
-            root = Path(__file__).resolve().parent.parent
-            output = subprocess.run(
-                command, env=env, cwd=root, check=True, capture_output=True, text=True
-            ).stdout
+            output = _processes.run(command, env)
     data = json.loads(output)
     return Result(
         size,
@@ -237,13 +226,9 @@ def markdown(result: Result) -> list[str]:
             align="l",
         ),
         "",
-        *table(
-            ["target", "measured", "verdict"],
-            [
-                [label.replace("/", "÷"), f"{value:.2f} (target {_pretty(target)})", met(ok)]
-                for label, value, target, ok in _targets(result)
-            ],
-            align="lll",
+        *verdicts(
+            (label.replace("/", "÷"), f"{value:.2f} (target {_pretty(target)})", ok)
+            for label, value, target, ok in _targets(result)
         ),
     ]
 
