@@ -8,15 +8,13 @@ restores the state from the destination's ``_dlt_pipeline_state`` table, so a ne
 first load, and a file loaded before keeps its own cursor, wherever the run starts.
 
 Dropping the local state is what two runs of one pipeline must not do to each other, so a run
-holds an exclusive lock on ``.NAME.lock`` in the pipelines directory (a second run fails at
-once, saying so).
+holds an exclusive lock on ``.NAME.lock`` in the pipelines directory (the export's
+``FileLock``: a second run fails at once, saying so).
 """
 
 from __future__ import annotations
 
 import contextlib
-import fcntl
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +23,7 @@ import dlt
 from dlt.common.pipeline import get_dlt_pipelines_dir
 
 from ..errors import ScreendeskError
+from ..export._files import FileLock
 from ._pipeline import make_pipeline
 
 
@@ -40,19 +39,14 @@ def lock_path(name: str, pipelines_dir: str | Path | None = None) -> Path:
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
     path.parent.mkdir(parents=True, exist_ok=True)
-    # Never through a link someone planted; the file itself holds nothing.
-    flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC
-    descriptor = os.open(path, flags, 0o600)
+    lock = FileLock(
+        path, PipelineBusy(f"another load of this pipeline is running (it holds {path})")
+    )
     try:
-        try:
-            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise PipelineBusy(
-                f"another load of this pipeline is running (it holds {path})"
-            ) from None
+        lock.acquire()
         yield
     finally:
-        os.close(descriptor)
+        lock.release()
 
 
 @contextlib.contextmanager

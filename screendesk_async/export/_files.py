@@ -21,7 +21,7 @@ import stat
 from pathlib import Path
 from typing import Final
 
-from ..errors import ExportError
+from ..errors import ExportError, ScreendeskError
 
 try:  # POSIX; elsewhere two exports of one FILE are not kept apart
     import fcntl
@@ -211,18 +211,19 @@ def size_of(path: Path) -> int | None:
         os.close(fd)
 
 
-class ExportLock:
-    """An exclusive lock on ``FILE.lock`` while an export writes FILE (``fcntl.flock``).
+class FileLock:
+    """An exclusive lock (``fcntl.flock``) on a lock file of its own, while a run writes.
 
-    A second export of the same FILE (a cron job that overlaps the last one) fails at once
-    instead of interleaving its pages with the first one's. The lock file is removed when the
-    export ends; the kernel releases the lock of a killed process by itself. The object exists
-    before the lock is taken, so that whoever waits for :meth:`acquire` (on another thread)
-    can release what it took even when that wait was cancelled.
+    A second run (a cron job that overlaps the last one) fails at once with ``busy`` instead of
+    interleaving its writes with the first one's. The lock file is opened as the files beside
+    an export are (never through a link, this user's own) and removed when the run ends; the
+    kernel releases the lock of a killed process by itself. The object exists before the lock
+    is taken, so that whoever waits for :meth:`acquire` (on another thread) can release what
+    it took even when that wait was cancelled.
 
     Example::
 
-        lock = ExportLock(Path("r.jsonl"))
+        lock = export_lock(Path("r.jsonl"))
         try:
             lock.acquire()
             ...
@@ -230,12 +231,15 @@ class ExportLock:
             lock.release()
     """
 
-    def __init__(self, output: Path) -> None:
-        self._output, self._path = output, lock_path(output)
+    def __init__(self, path: Path, busy: ScreendeskError) -> None:
+        self._path, self._busy = path, busy
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        """Lock ``output``'s lock file, or raise ``ExportError`` if another export holds it."""
+        """Take the lock, or raise ``busy`` if another run holds it.
+
+        Raises ``ExportError`` if the lock file is a link, not a regular file, or another user's.
+        """
         path = self._path
         if fcntl is None:  # pragma: no cover - Windows
             return
@@ -248,11 +252,8 @@ class ExportLock:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
                 os.close(fd)
-                raise ExportError(
-                    f"another export is writing {self._output} (it holds {path}); "
-                    "wait for it to finish, then --resume if it did not"
-                ) from None
-            # Between our open and our lock, the export that held it may have ended and removed
+                raise self._busy from None
+            # Between our open and our lock, the run that held it may have ended and removed
             # the file (and a third one created a new file): a lock on a removed file locks
             # nothing, so it only counts while the path is still that file.
             with contextlib.suppress(FileNotFoundError):
@@ -272,6 +273,16 @@ class ExportLock:
                 self._path.unlink()
         finally:
             os.close(fd)
+
+
+def export_lock(output: Path) -> FileLock:
+    """The lock an export of ``output`` holds (``FILE.lock``)."""
+    path = lock_path(output)
+    busy = ExportError(
+        f"another export is writing {output} (it holds {path}); "
+        "wait for it to finish, then --resume if it did not"
+    )
+    return FileLock(path, busy)
 
 
 def publish(partial: Path, output: Path, *, overwrite: bool) -> None:

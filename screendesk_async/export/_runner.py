@@ -20,7 +20,7 @@ from typing import Any, Final
 from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import RECENT_IDS, Checkpoint
-from ._files import ExportLock
+from ._files import export_lock
 from ._head import head_pages, ids_at_head
 from ._journal import Journal
 from ._recent import RecentIds
@@ -96,7 +96,7 @@ async def export(
         return await run(target, fresh_state(source, fmt, pages), resumed=False).execute()
     target = Target(os.fspath(output), path, compressed, direct=False, overwrite=force)
     account = origin(sd, source)
-    lock = ExportLock(path)
+    lock = export_lock(path)
     try:
         state = await settled(prepare, lock, path, source, fmt, pages, account, resume, force)
         return await run(target, state, resumed=resume).execute()

@@ -17,7 +17,7 @@ from .._client import AsyncScreendesk
 from ..errors import ExportError
 from ._checkpoint import Checkpoint
 from ._files import (
-    ExportLock,
+    FileLock,
     check_directory,
     checkpoint_path,
     is_file,
@@ -110,7 +110,7 @@ def origin(sd: AsyncScreendesk, source: Source) -> tuple[str, str]:
 
 
 def prepare(
-    lock: ExportLock,
+    lock: FileLock,
     output: Path,
     source: Source,
     fmt: str,
